@@ -1,0 +1,178 @@
+"""The grammar of Vietnamese document codes (số ký hiệu).
+
+Per Decree 30/2020/NĐ-CP (state) and Guidance 36-HD/VPTW (party):
+
+    party           NUMBER-TYPE/ISSUER[-UNIT]        57-NQ/TW, 02-KH/BCĐTW, 80-CV/ĐU
+    normative       NUMBER/YEAR/TYPE-ISSUER[-...]    05/2025/NQ-HĐND, 48/2009/TTLT-BTC-BNN
+                    NUMBER/YEAR/ISSUER               193/2025/QH15 (laws, resolutions of the NA)
+    administrative  NUMBER/TYPE-ISSUER[-UNIT]        198/KH-UBND, 1012/QĐ-TTg
+    letter          NUMBER/ISSUER[-UNIT]             1351/SKHCN-QLKHCN, 02/TCTĐA
+    legacy          NUMBER-ISSUER                    101-CP (old decrees)
+
+`parse_code` takes a code apart; `CODE_RE` finds candidates in running text.
+A code's first part after the slash is its type when it is a known type code
+(KH, QĐ, ...), else the code is an official letter whose first part is the
+issuer. QH13 / HĐND9 style parts with a term number are issuers.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import regex as re
+
+import gazetteer
+from pipeline.models import CodeParts
+
+SEG = r"\p{Lu}[\p{L}\d&]*"
+YEAR = r"(?:19|20)\d{2}"
+# 794a/ATBXHN-CP; an upper-case suffix only before a year (07B/2019/NQ-HĐND), so 4G/LTE is no code
+NUMBER = rf"\d{{1,5}}(?:[a-zđ]|[A-Z](?=/{YEAR}/))?"
+_NUMBER_ANY = r"\d{1,5}(?:[a-zđ]|[A-Z](?=[/\-]))?"
+
+# Candidates in running text. The surrounding extractor decides whether a
+# candidate is a citation (context: type word, "số", known issuer).
+CODE_RE = re.compile(
+    rf"""(?<![\p{{L}}\d/.:,\-])
+    (?P<code>{NUMBER}
+      (?: -{SEG}/{SEG}(?:-{SEG})*                 # party
+        | (?:/{YEAR})?/{SEG}(?:[-/]{SEG})*         # state
+      )
+    )(?![\p{{L}}\d&])""",
+    re.VERBOSE,
+)
+
+_PARTY = re.compile(rf"(?P<num>{_NUMBER_ANY})-(?P<type>{SEG})/(?P<rest>{SEG}(?:-{SEG})*)")
+# 19-2017/NQ-CP (hyphen for slash) and 101/2017NQ-HĐND (slash lost) are real variants
+_STATE = re.compile(
+    rf"(?P<num>{_NUMBER_ANY})(?:[/\-](?P<year>{YEAR}))?(?P<slash>/|(?<=\d)(?=\p{{Lu}}))(?P<rest>{SEG}(?:[-/]{SEG})*)"
+)
+_LEGACY = re.compile(rf"(?P<num>\d{{1,5}})-(?P<rest>{SEG}(?:-{SEG})*)")
+_TERM_ISSUER = re.compile(r"(?:QH|UBTVQH|HĐND|HĐNN)\d{1,2}")
+_SUFFIX_JUNK = re.compile(r"(?:\.\p{Lu}\d*|\([^()]*\))$")  # 86/2007/NQ-HĐND.K7, 26/KH-BCĐ(138)
+_GLUED_WORD = re.compile(r"\p{Ll}{3,}")
+
+
+def clean_code(raw: str) -> str:
+    """Whitespace removed, look-alikes and dash variants fixed: how a code is compared."""
+    s = unicodedata.normalize("NFC", raw).replace("\u00d0", "Đ")
+    s = re.sub(r"[\s\u00a0]+", "", s)
+    s = re.sub(r"[–—‐‑_]", "-", s)
+    s = re.sub(r"/{2,}", "/", s)
+    s = re.sub(r"^(?i:số):?", "", s)
+    return s.strip(".,;:")
+
+
+def trim_glued(code: str) -> str:
+    """Cut a word glued to the end of a code: 198/KH-UBNDngày -> 198/KH-UBND."""
+    slash = code.find("/")
+    m = _GLUED_WORD.search(code, slash if slash >= 0 else 0)
+    return code[: m.start()] if m else code
+
+
+def canonical_type(seg: str) -> str | None:
+    """Canonical type code for a code part (Ctr -> CTr, QD -> QĐ), None if it is not one."""
+    if _TERM_ISSUER.fullmatch(seg):
+        return None
+    keys = gazetteer.type_code_keys()
+    upper = seg.upper()
+    return keys.get(upper) or keys.get(upper.replace("Đ", "D"))
+
+
+def parse_code(raw: str) -> CodeParts | None:
+    """Take a document code apart; None when it is not a code."""
+    code = trim_glued(clean_code(raw))
+    suffix = _SUFFIX_JUNK.search(code)
+    core = code[: suffix.start()] if suffix else code
+    extra = suffix.group(0).strip(".()") if suffix else None
+
+    m = _PARTY.fullmatch(core)
+    if m:
+        type_seg = m.group("type")
+        type_code = canonical_type(type_seg)
+        issuer, *unit = m.group("rest").split("-")
+        if type_code is None and _TERM_ISSUER.fullmatch(type_seg):
+            return None
+        # the party shape with a state issuer is an old state code: 41-L/CTN, 270B-NQ/HĐNN8
+        legacy = _is_state_issuer(issuer)
+        return CodeParts(
+            code=code,
+            number=m.group("num"),
+            year=None,
+            type_code=type_code or type_seg,
+            issuer_code=issuer,
+            unit=_join(unit, extra),
+            system="state" if legacy else "party",
+            family="legacy" if legacy else "party",
+        )
+
+    m = _STATE.fullmatch(core)
+    if m:
+        segs = re.split(r"[-/]", m.group("rest"))
+        year = int(m.group("year")) if m.group("year") else None
+        type_code = canonical_type(segs[0])
+        if not m.group("slash") and type_code is None:
+            return None  # 1830QĐ-UBND lost its slash; without a type part it is not a code
+        if type_code is not None:
+            issuer = segs[1] if len(segs) > 1 else None
+            unit = segs[2:]
+            family = "normative" if year else "administrative"
+        else:
+            issuer, unit = segs[0], segs[1:]
+            family = "normative" if year else "letter"
+        return CodeParts(
+            code=code,
+            number=m.group("num"),
+            year=year,
+            type_code=type_code,
+            issuer_code=issuer,
+            unit=_join(unit, extra),
+            system="state",
+            family=family,
+        )
+
+    m = _LEGACY.fullmatch(core)
+    if m:
+        issuer, *unit = m.group("rest").split("-")
+        return CodeParts(
+            code=code,
+            number=m.group("num"),
+            year=None,
+            type_code=None,
+            issuer_code=issuer,
+            unit=_join(unit, extra),
+            system="state",
+            family="legacy",
+        )
+    return None
+
+
+def _is_state_issuer(issuer: str) -> bool:
+    if _TERM_ISSUER.fullmatch(issuer):
+        return True
+    known = gazetteer.issuer_codes().get(issuer)
+    return known is not None and known.system == "state" and known.level == "central"
+
+
+def _join(parts: list[str], extra: str | None) -> str | None:
+    items = [p for p in parts if p]
+    if extra:
+        items.append(extra)
+    return "-".join(items) or None
+
+
+def type_of(parts: CodeParts) -> str | None:
+    """Canonical document type a code implies (KH -> Kế hoạch; a letter -> Công văn)."""
+    if parts.type_code:
+        return gazetteer.type_name(parts.type_code, parts.system)
+    if parts.family == "letter":
+        return "Công văn"
+    if parts.family == "normative" and parts.issuer_code and parts.issuer_code.startswith("QH"):
+        return "Luật"
+    if parts.family == "legacy" and parts.issuer_code == "CP":
+        return "Nghị định"
+    return None
+
+
+def compare_key(code: str) -> str:
+    """How codes are compared across reports and against gold: no whitespace, no hyphens, NFC."""
+    return re.sub(r"[\s\-–—]+", "", clean_code(code))

@@ -1,0 +1,51 @@
+"""Vietnamese calendar dates as reports write them.
+
+`28/03/2025`, `28-3-2025`, `28.3.2025`, `ngày 21 tháng 02 năm 2024`. A
+hand-written parser rather than dateparser: reports use a handful of fixed
+numeric forms, we need exact spans inside running text, and day-first order
+is never in doubt; dateparser's search is slower and guesses month-first on
+ambiguous numerals.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import regex as re
+
+_NUMERIC = r"(?P<d>\d{1,2})\s?(?P<sep>[/.\-])\s?(?P<m>\d{1,2})\s?(?P=sep)\s?(?P<y>(?:19|20)\d{2})(?!\d)"
+_WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d{2})(?!\d)"
+
+DATE_PATTERN = rf"(?:{_NUMERIC}|{_WORDS})"
+DATE_RE = re.compile(rf"(?<![\d/.\-]){DATE_PATTERN}")
+# a date introduced by "ngày", as citations state them
+DATED_RE = re.compile(rf"(?i:ngày)\s+(?:{DATE_PATTERN})")
+
+
+def make_date(day: int, month: int, year: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def match_date(m: re.Match) -> dt.date | None:
+    """The date of a match of DATE_RE / DATED_RE (None when not a real day)."""
+    if m.group("d") is not None:
+        return make_date(int(m.group("d")), int(m.group("m")), int(m.group("y")))
+    return make_date(int(m.group("d2")), int(m.group("m2")), int(m.group("y2")))
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Parse a date written on its own: `19/6/2025`, `ngày 21 tháng 02 năm 2024`."""
+    m = re.fullmatch(rf"\s*(?:(?i:ngày)\s+)?{DATE_PATTERN}\s*", text)
+    return match_date(m) if m else None
+
+
+def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
+    """All valid dates in a text, with their spans."""
+    out = []
+    for m in DATE_RE.finditer(text):
+        d = match_date(m)
+        if d is not None:
+            out.append((m.start(), m.end(), d))
+    return out

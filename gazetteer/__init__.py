@@ -1,0 +1,149 @@
+"""Reference data the extractors rest on, as CSV files under gazetteer/data.
+
+Each loader reads its file once per process (functools.cache) and returns
+immutable structures, so extractors can call them on every document for free.
+"""
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with resources.files(__package__).joinpath("data", name).open(encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def fold(text: str) -> str:
+    """Lower-case key for matching: NFC, Đ kept, old/new tone placement unified.
+
+    `Uỷ ban` and `Ủy ban`, `hoà` and `hòa` fold to the same key.
+    """
+    text = unicodedata.normalize("NFC", text).lower()
+    return _unify_tones(text)
+
+
+# both tone placements of oa/oe/uy fold to one (the old style: hoà, Uỷ)
+_OLD_TONE = {
+    "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
+    "òe": "oè", "óe": "oé", "ỏe": "oẻ", "õe": "oẽ", "ọe": "oẹ",
+    "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
+}
+
+
+def _unify_tones(text: str) -> str:
+    for new, old in _OLD_TONE.items():
+        if new in text:
+            text = text.replace(new, old)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class TypeCode:
+    code: str
+    name: str
+    system: str  # state | party | both
+
+
+@dataclass(frozen=True, slots=True)
+class DocType:
+    name: str
+    variants: tuple[str, ...]
+    codes: frozenset[str]  # type codes a document of this type may carry
+    # "y": a bare number cites it (Nghị quyết 57); "so": only "số N" does, the word also
+    # being a verb (Hướng dẫn 02 doanh nghiệp); "": never
+    short_form: str
+    by_name: bool  # may be cited by name (Luật Giá)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerCode:
+    code: str
+    body: str
+    level: str
+    system: str
+    successor: str | None
+    aliases: tuple[str, ...]
+
+
+@cache
+def type_codes() -> dict[str, tuple[TypeCode, ...]]:
+    """Type code -> its meanings (TT is Thông tư in state codes, Thông tri in party codes)."""
+    out: dict[str, list[TypeCode]] = {}
+    for r in _rows("type_codes.csv"):
+        out.setdefault(r["code"], []).append(TypeCode(r["code"], r["name"], r["system"]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def type_code_keys() -> dict[str, str]:
+    """Case- and diacritic-tolerant spelling -> canonical type code (Ctr -> CTr, QD -> QĐ)."""
+    keys = {code.upper(): code for code in type_codes()}
+    for code in type_codes():  # exact spellings win over Đ-less ones (ĐA/DA, HĐ/HD)
+        keys.setdefault(_strip_d(code).upper(), code)
+    return keys
+
+
+def _strip_d(text: str) -> str:
+    return text.replace("Đ", "D").replace("đ", "d")
+
+
+def type_name(code: str, system: str | None = None) -> str | None:
+    """Canonical type name of a type code, in the given system when it matters."""
+    meanings = type_codes().get(code)
+    if not meanings:
+        return None
+    for m in meanings:
+        if system is None or m.system in (system, "both"):
+            return m.name
+    return meanings[0].name
+
+
+@cache
+def doc_types() -> dict[str, DocType]:
+    """Canonical type name -> DocType."""
+    out = {}
+    for r in _rows("doc_types.csv"):
+        out[r["name"]] = DocType(
+            name=r["name"],
+            variants=tuple(v for v in r["variants"].split("|") if v),
+            codes=frozenset(c for c in r["codes"].split("|") if c),
+            short_form=r["short_form"],
+            by_name=r["by_name"] == "y",
+        )
+    return out
+
+
+@cache
+def type_words() -> dict[str, str]:
+    """Folded written type word (incl. variants) -> canonical type name."""
+    out = {}
+    for dt in doc_types().values():
+        for w in (dt.name, *dt.variants):
+            out[fold(w)] = dt.name
+    return out
+
+
+@cache
+def issuer_codes() -> dict[str, IssuerCode]:
+    out = {}
+    for r in _rows("issuer_codes.csv"):
+        out[r["code"]] = IssuerCode(
+            code=r["code"],
+            body=r["body"],
+            level=r["level"],
+            system=r["system"],
+            successor=r["successor"] or None,
+            aliases=tuple(a for a in r["aliases"].split("|") if a),
+        )
+    return out
+
+
+@cache
+def laws() -> tuple[tuple[str, str], ...]:
+    """(kind, name) of laws cited by name, longest names first."""
+    rows = [(r["kind"], r["name"]) for r in _rows("laws.csv")]
+    return tuple(sorted(rows, key=lambda kn: -len(kn[1])))

@@ -1,0 +1,169 @@
+"""The `baocao` command line."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import __version__
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_DATASET = Path("outputs/dataset")
+
+app = typer.Typer(
+    help="baocao: Vietnamese government reports (PDF, DOCX, text) in, a Parquet dataset of "
+    "citations, quantities, agencies and report metadata out.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"baocao {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version, is_eager=True),
+) -> None:
+    """baocao: reports in, a Parquet dataset out."""
+
+
+@app.command()
+def run(
+    paths: list[Path] = typer.Argument(
+        None, help="Report files and folders (searched recursively). Default: corpus/", show_default=False
+    ),
+    out: Path = typer.Option(DEFAULT_DATASET, "-o", "--out", help="Folder of the dataset to write."),
+    max_bytes: int = typer.Option(512 * 1024 * 1024, "--max-bytes", help="Refuse files larger than this (bytes)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, no summary."),
+) -> None:
+    """Read reports and write the dataset (documents, blocks, references, errors, manifest.json).
+
+    Exit code: 0 when every file was read, 1 when some could not be (see the
+    errors table), 2 when the run itself failed.
+    """
+    from pipeline.run import run as run_pipeline
+    from pipeline.store import OutputError
+
+    if not paths:
+        if not DEFAULT_CORPUS.is_dir():
+            console.print(f"[red]No input given and no {DEFAULT_CORPUS}/ folder here.[/red] Name files or folders to read.")
+            raise typer.Exit(2)
+        paths = [DEFAULT_CORPUS]
+    progress = Progress(
+        TextColumn("[bold]reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=console,
+        disable=quiet,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("read", total=None, current="")
+
+        def on_start(n: int) -> None:
+            progress.update(task, total=n)
+
+        def on_file(res) -> None:
+            progress.update(task, advance=1, current=Path(res.source_path).name[-40:])
+
+        try:
+            summary = run_pipeline(paths, out, max_bytes=max_bytes, on_start=on_start, on_file=on_file)
+        except OutputError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    if not quiet:
+        table = Table(title=f"baocao run -> {out}", show_header=False)
+        table.add_row("files", str(summary.files))
+        table.add_row("read", str(summary.read) + (f" ({summary.duplicates} duplicates)" if summary.duplicates else ""))
+        table.add_row("failed", str(summary.failed))
+        for error_type, n in sorted(summary.errors_by_type.items()):
+            table.add_row(f"  {error_type}", str(n))
+        table.add_row("citations", str(summary.references))
+        table.add_row("time", f"{summary.seconds:.2f} s")
+        if summary.seconds > 0:
+            table.add_row("throughput", f"{summary.characters / summary.seconds:,.0f} chars/s")
+        console.print(table)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Path = typer.Option(..., "--gold", help="Folder of gold files (<stem>.references.jsonl, ...)."),
+    dataset: Path = typer.Option(DEFAULT_DATASET, "-d", "--dataset", help="Dataset folder written by `baocao run`."),
+    details: bool = typer.Option(False, "--details", help="List the misses and false alarms of each file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Score a dataset against gold annotations: precision, recall and F1 per table and metric."""
+    from pipeline.eval import evaluate, totals
+
+    if not (dataset / "manifest.json").exists():
+        console.print(f"[red]{dataset} is not a baocao dataset.[/red] Run `baocao run` first or pass -d.")
+        raise typer.Exit(2)
+    if not gold.is_dir():
+        console.print(f"[red]Gold folder {gold} does not exist.[/red]")
+        raise typer.Exit(2)
+    results = evaluate(gold, dataset)
+    if as_json:
+        payload = {
+            table: {
+                "total": {m: _score_dict(s) for m, s in totals(scores).items()},
+                "files": [{"gold": fs.gold_file, "source_path": fs.source_path, **{m: _score_dict(s) for m, s in fs.metrics.items()}} for fs in scores],
+            }
+            for table, scores in results.items()
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    out = Console()
+    for table_name, scores in results.items():
+        t = Table(title=f"{table_name}: precision / recall / F1")
+        t.add_column("file")
+        metrics = list(scores[0].metrics) if scores else []
+        for m in metrics:
+            t.add_column(m, justify="right")
+        for fs in scores:
+            t.add_row(Path(fs.source_path).name, *(_fmt(fs.metrics[m]) for m in metrics))
+        tot = totals(scores)
+        t.add_row("[bold]all files[/bold]", *(f"[bold]{_fmt(tot[m])}[/bold]" for m in metrics))
+        out.print(t)
+        if details:
+            for fs in scores:
+                for m in metrics:
+                    for label, items in (("missed", fs.misses[m]), ("false alarm", fs.false_alarms[m])):
+                        for item in items:
+                            out.print(f"  {Path(fs.source_path).name} {m} {label}: {item}")
+
+
+def _fmt(s) -> str:
+    return f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}  ({s.tp}/{s.tp + s.fn})"
+
+
+def _score_dict(s) -> dict:
+    return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4), "tp": s.tp, "fp": s.fp, "fn": s.fn}
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/red]")
+        sys.exit(2)
+    except Exception:  # the run itself failed (not one file): exit code 2, as documented
+        console.print_exception(max_frames=5)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
