@@ -36,8 +36,9 @@ CODE_RE = re.compile(
     (?P<code>{NUMBER}
       (?: -{SEG}/{SEG}(?:-{SEG})*                 # party
         | (?:/{YEAR})?/{SEG}(?:[-/]{SEG})*         # state
+        | -{SEG}                                   # legacy (101-CP), accepted after a type word only
       )
-    )(?![\p{{L}}\d&])""",
+    )(?![\p{{L}}\d&/])""",
     re.VERBOSE,
 )
 

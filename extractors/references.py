@@ -162,8 +162,8 @@ def _coded(text: str, p) -> list[Reference]:
         so = p["so_before"].search(window)
         before_so = window[: so.start()] if so else window
         tw = p["type_before"].search(before_so)
-        if tw is None and so is None and not _bare_code_ok(parts):
-            continue
+        if tw is None and (parts.family == "legacy" or (so is None and not _bare_code_ok(parts))):
+            continue  # 101-CP is a code only after a type word
         start = w0 + (tw.start("tw") if tw else so.start() if so else len(window))
         type_word = re.sub(r"\s+", " ", tw.group("tw")) if tw else None
         ref = Reference(
@@ -259,8 +259,11 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
             break
         if not words and not (w[:1].isupper() or w.lower() in ("đồng", "đ/c")):
             return None, pos
-        if words and p["type_at"].match(text, wstart) and w[:1].isupper():
-            break  # the next citation starts: "của Chính phủ và Chương trình số ..."
+        if words and w[:1].isupper() and (t := p["type_at"].match(text, wstart)):
+            # the next citation starts ("của Chính phủ và Chương trình số ..."), unless a
+            # short form belongs to the body's name ("Tổ Công tác Đề án 06 tỉnh")
+            if not re.match(r"\s+\d", text[t.end() : t.end() + 3]):
+                break
         if w == "và":
             nxt = p["word"].match(text, m.end())
             if nxt is None or p["type_at"].match(text, nxt.start("w")) or nxt.group("w")[:1].isdigit():

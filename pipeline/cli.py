@@ -146,6 +146,35 @@ def eval_cmd(
                             out.print(f"  {Path(fs.source_path).name} {m} {label}: {item}")
 
 
+@app.command()
+def codes(
+    files: list[Path] = typer.Argument(..., help="CSV files (with --column) or text files with one code per line."),
+    column: str = typer.Option(None, "--column", "-c", help="CSV column holding the codes (so_ky_hieu, id, ...)."),
+    show: int = typer.Option(20, "--show", help="How many unparsed codes to list."),
+) -> None:
+    """Parse a list of document codes and report the share understood, by family, type and issuer."""
+    from pipeline.codereport import read_codes, report
+
+    try:
+        rep = report(c for f in files for c in read_codes(f, column))
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    out = Console()
+    out.print(f"distinct codes: {rep.total}   parsed: {rep.parsed} ({rep.share:.2%})")
+    for title, counter in (("family", rep.families), ("document type", rep.types), ("issuer", rep.issuers)):
+        t = Table(title=f"by {title}")
+        t.add_column(title)
+        t.add_column("codes", justify="right")
+        for key, n in counter.most_common(15):
+            t.add_row(key, str(n))
+        out.print(t)
+    if rep.unparsed:
+        out.print(f"not understood ({len(rep.unparsed)}):")
+        for code in rep.unparsed[:show]:
+            out.print(f"  {code[:80]!r}")
+
+
 def _fmt(s) -> str:
     return f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}  ({s.tp}/{s.tp + s.fn})"
 

@@ -38,6 +38,8 @@ def lay_out(text: str) -> tuple[list[Block], str]:
 def _looks_like_paragraphs(text: str) -> bool:
     if "[footnoteRef:" in text or "[bookmark:" in text:
         return True
+    if text.count("\f") >= 1:  # page breaks: text extracted page by page from a PDF
+        return False
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if len(lines) < 8 or sum(ln.startswith("\t") for ln in text.split("\n")) >= 3:
         return True
@@ -231,7 +233,8 @@ def _running_lines(lines: list[_Line]) -> set[str]:
         return set()
     counts: dict[str, int] = {}
     for texts in pages.values():
-        for t in {*texts[:2], *texts[-2:]}:
+        edge = 2 if len(texts) >= 8 else 1  # only the first and last lines of a page can run
+        for t in {*texts[:edge], *texts[-edge:]}:
             key = re.sub(r"\d+", "#", t)
             counts[key] = counts.get(key, 0) + 1
     return {k for k, c in counts.items() if c >= max(3, 0.5 * len(pages)) and len(k) <= 120}
@@ -385,6 +388,8 @@ def _breaks(prev: str, cur: str, width: float) -> bool:
     p, c = prev.rstrip(), cur.strip()
     if not p:
         return True
+    if len(p) > 1 and p.endswith("-") and not p[-2].isspace():
+        return False  # a code or word split at the line end: 04/CT- + UBND
     prev_caps = _is_caps(p)
     # the last word of a wrapped capitals heading stands alone: "... BÀI HỌC KINH" + "NGHIỆM"
     cur_caps = _is_caps(c) or (prev_caps and c.isupper())

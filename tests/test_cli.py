@@ -1,0 +1,64 @@
+"""The command line: help texts, exit codes, the summary and eval output."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.helpers import shared
+
+runner = CliRunner()
+
+
+def test_help_says_what_each_command_does():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "run" in result.output and "eval" in result.output
+    for command in ("run", "eval"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert len(result.output.splitlines()) > 5
+
+
+def test_run_exit_codes(tmp_path: Path):
+    good = tmp_path / "in"
+    good.mkdir()
+    (good / "a.txt").write_text("Theo Kế hoạch số 198/KH-UBND ngày 28/03/2025.", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(good), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    (good / "empty.txt").write_bytes(b"")
+    result = runner.invoke(app, ["run", str(good), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "empty_file" in result.output
+    result = runner.invoke(app, ["run", str(tmp_path / "missing"), "-o", str(tmp_path / "out2")])
+    assert result.exit_code == 1
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "x").write_text("x")
+    result = runner.invoke(app, ["run", str(good), "-o", str(mine)])
+    assert result.exit_code == 2
+
+
+def test_eval_prints_scores(corpus_dataset: Path):
+    result = runner.invoke(app, ["eval", "--gold", str(shared("gold")), "-d", str(corpus_dataset)])
+    assert result.exit_code == 0, result.output
+    assert "code+date" in result.output and "all files" in result.output
+
+
+def test_console_script_runs():
+    out = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("baocao ")
+
+
+def test_codes_report(tmp_path: Path):
+    listing = tmp_path / "codes.csv"
+    listing.write_text("id,so_ky_hieu\n1,57-NQ/TW\n2,198/KH-UBND\n3,not a code\n", encoding="utf-8")
+    result = runner.invoke(app, ["codes", str(listing), "-c", "so_ky_hieu"])
+    assert result.exit_code == 0, result.output
+    assert "distinct codes: 3" in result.output and "parsed: 2" in result.output
+    assert "'not a code'" in result.output
+    result = runner.invoke(app, ["codes", str(listing), "-c", "nope"])
+    assert result.exit_code == 2

@@ -1,0 +1,48 @@
+"""Citation extraction, case by case from tests/cases/references.yaml."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.references import find_references
+from tests.helpers import load_cases
+
+CASES = load_cases("references.yaml")
+FIELDS = {
+    "surface": "surface",
+    "doc_type": "doc_type",
+    "code": "code",
+    "number": "number",
+    "date": "issued_date",
+    "issuer": "issuer",
+    "short": "is_short_form",
+    "kind": "cite_kind",
+    "conflict": "type_conflict",
+    "name": "name",
+    "subject": "subject",
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case(case):
+    refs = find_references(case["text"])
+    got = [
+        {key: getattr(r, attr) for key, attr in FIELDS.items()} for r in refs
+    ]
+    assert len(refs) == len(case["expect"]), [g["surface"] for g in got]
+    for ref, g, want in zip(refs, got, case["expect"]):
+        for key, value in want.items():
+            assert g[key] == value, (g["surface"], key)
+        assert case["text"][ref.start : ref.end] == ref.surface
+
+
+def test_offsets_are_shifted():
+    text = "theo Kế hoạch số 198/KH-UBND ngày 28/03/2025."
+    (ref,) = find_references(text, offset=100)
+    assert (ref.start, ref.end) == (105, 100 + text.index("."))
+    assert ref.sentence == text
+
+
+def test_sentence_is_the_one_around():
+    text = "Câu đầu tiên. Thực hiện Kế hoạch số 198/KH-UBND của UBND tỉnh. Câu sau."
+    (ref,) = find_references(text)
+    assert ref.sentence == "Thực hiện Kế hoạch số 198/KH-UBND của UBND tỉnh."
