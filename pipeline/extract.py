@@ -1,24 +1,48 @@
-"""Run the extractors over a document's blocks.
+"""Run the extractors over a document.
 
-Extractors see one block's text at a time, with the block's offset, so every
-entity they return is already positioned in `Document.text`. Running headers
-and footers are not searched: they repeat on every page and cite nothing.
+Each step is independent: one that fails adds an `errors` row (stage
+`extract`) beside the document and the others still run. Extractors see one
+block's text at a time with the block's offset, so every entity they return is
+already positioned in `Document.text`. Running headers and footers are not
+searched: they repeat on every page and name nothing new.
 """
 from __future__ import annotations
 
-from extractors.references import find_references
-from pipeline.models import Document, Reference
+from collections.abc import Callable
 
-_SEARCHED = ("heading", "body", "footnote", "table_cell")
+from extractors.references import find_references
+from pipeline.models import DocResult, Document, ErrorRecord, Reference
+
+SEARCHED_KINDS = ("heading", "body", "footnote", "table_cell")
 
 
 def extract_references(doc: Document) -> list[Reference]:
     refs: list[Reference] = []
     for block in doc.blocks:
-        if block.kind not in _SEARCHED:
+        if block.kind not in SEARCHED_KINDS:
             continue
         for ref in find_references(block.text, offset=block.start):
             ref.in_footnote = block.kind == "footnote"
             ref.page = block.page
             refs.append(ref)
     return refs
+
+
+def _references(doc: Document, res: DocResult) -> None:
+    res.references = extract_references(doc)
+
+
+# (name, step): each step reads the document and fills its part of the result.
+STEPS: list[tuple[str, Callable[[Document, DocResult], None]]] = [
+    ("references", _references),
+]
+
+
+def extract(doc: Document, res: DocResult) -> None:
+    for name, step in STEPS:
+        try:
+            step(doc, res)
+        except Exception as exc:  # one extractor's bug must not cost the others
+            res.errors.append(
+                ErrorRecord(doc.source_path, "extract", f"{name}_failed", f"Extraction of {name} failed ({type(exc).__name__}: {exc}).", doc.doc_id)
+            )

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pipeline.assemble import assemble
 from pipeline.discover import InputFile, discover
-from pipeline.extract import extract_references
+from pipeline.corpus import finalize
+from pipeline.extract import extract
 from pipeline.ingest import IngestError, ingest
 from pipeline.models import DocResult, Document, ErrorRecord
 from pipeline.store import DatasetWriter, result_rows
@@ -96,12 +97,7 @@ def process_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> DocResu
         layout=ing.layout,
     )
     res.document = doc
-    try:
-        res.references = extract_references(doc)
-    except Exception as exc:
-        res.errors.append(
-            ErrorRecord(item.display, "extract", "extract_failed", f"Citation extraction failed ({type(exc).__name__}: {exc}).", doc_id)
-        )
+    extract(doc, res)
     res.seconds = time.perf_counter() - started
     return res
 
@@ -157,6 +153,11 @@ def run(
             if on_file:
                 on_file(res)
         summary.seconds = time.perf_counter() - started
+        writer.flush()
+        corpus_errors = finalize(writer.staging)
+        for err in corpus_errors:
+            _count_error(summary, err)
+        writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))
         writer.commit(
             {
                 "run": {

@@ -123,14 +123,12 @@ class DatasetWriter:
         self.batch_chars = batch_chars
         self.buffers: dict[str, list[dict]] = {name: [] for name in TABLES}
         self.parts: dict[str, int] = {name: 0 for name in TABLES}
-        self.counts: dict[str, int] = {name: 0 for name in TABLES}
         self._chars = 0
 
     def add_rows(self, rows: dict[str, list[dict]]) -> None:
         for name, table_rows in rows.items():
             if table_rows:
                 self.buffers[name].extend(table_rows)
-                self.counts[name] += len(table_rows)
         self._chars += sum(len(r["text"]) for r in rows.get("documents", ()))
         if self._chars >= self.batch_chars or any(len(b) >= self.batch_rows for b in self.buffers.values()):
             self.flush()
@@ -154,12 +152,16 @@ class DatasetWriter:
         for name in TABLES:
             if self.parts[name] == 0:  # an empty table still carries its schema
                 self._write_part(name, [])
+        tables = {name: sorted(p.name for p in (self.staging / name).glob("*.parquet")) for name in TABLES}
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "pipeline_version": __version__,
             "committed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "row_counts": dict(self.counts),
-            "tables": {name: sorted(p.name for p in (self.staging / name).iterdir()) for name in TABLES},
+            # counted from the files: corpus stages may have rewritten tables after the rows were added
+            "row_counts": {
+                name: sum(pq.read_metadata(self.staging / name / f).num_rows for f in files) for name, files in tables.items()
+            },
+            "tables": tables,
             **manifest,
         }
         path = self.staging / MANIFEST

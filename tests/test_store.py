@@ -73,3 +73,22 @@ def test_one_writer_at_a_time(tmp_path: Path):
         DatasetWriter(out)
     first.abort()
     DatasetWriter(out).abort()
+
+
+def test_failing_stages_become_error_rows(tmp_path: Path, monkeypatch):
+    import pyarrow.dataset as ds
+
+    from pipeline import corpus, extract
+
+    def broken(*args):
+        raise ValueError("bug")
+
+    monkeypatch.setattr(corpus, "STAGES", [("audit", broken)])
+    monkeypatch.setattr(extract, "STEPS", [*extract.STEPS, ("quantities", broken)])
+    inp, out = tmp_path / "in", tmp_path / "out"
+    write_report(inp, "a.txt", "1/KH-UBND")
+    summary = run([inp], out)
+    assert summary.read == 1
+    errors = ds.dataset(out / "errors").to_table().to_pylist()
+    assert sorted((e["stage"], e["error_type"]) for e in errors) == [("audit", "audit_failed"), ("extract", "quantities_failed")]
+    assert manifest(out)["row_counts"]["references"] == 1

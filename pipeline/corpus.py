@@ -1,0 +1,27 @@
+"""Corpus-level stages: run once over the whole staged dataset, before it is committed.
+
+Per-document work cannot see other reports; resolution (short forms, issuers)
+and the audit can. They read the staged tables (which, in incremental runs,
+include the rows carried over from the previous dataset) and may rewrite or
+add tables in the staging folder. Each stage that fails adds an `errors` row
+(stage = its name) instead of failing the run.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.models import ErrorRecord
+
+# (name, stage): a stage gets the staging folder and returns error records, if any.
+STAGES: list[tuple[str, Callable[[Path], list[ErrorRecord]]]] = []
+
+
+def finalize(staging: Path) -> list[ErrorRecord]:
+    errors: list[ErrorRecord] = []
+    for name, stage in STAGES:
+        try:
+            errors.extend(stage(staging))
+        except Exception as exc:
+            errors.append(ErrorRecord("(corpus)", name, f"{name}_failed", f"The {name} stage failed ({type(exc).__name__}: {exc})."))
+    return errors
