@@ -24,6 +24,11 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+# command groups defined in their own modules
+from pipeline.bench import app as _bench_app  # noqa: E402
+
+app.add_typer(_bench_app, name="bench")
+
 
 def _version(value: bool) -> None:
     if value:
