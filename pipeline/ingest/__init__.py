@@ -54,7 +54,8 @@ def sniff(path: Path, data: bytes) -> str:
     return "unknown"
 
 
-def ingest(path: Path, data: bytes) -> Ingested:
+def ingest(path: Path, data: bytes, *, max_pages: int | None = None) -> Ingested:
+    """Read one file. `max_pages`: refuse paged formats with more pages (IngestError `too_many_pages`)."""
     kind = sniff(path, data)
     if kind == "txt":
         from pipeline.ingest import text
