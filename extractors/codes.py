@@ -42,6 +42,9 @@ CODE_RE = re.compile(
     re.VERBOSE,
 )
 
+# type codes of normative documents, whose codes always carry the year (Decree 30/2020, appendix)
+NORMATIVE_TYPES = frozenset({"NĐ", "TT", "TTLT", "NQLT"})
+
 _PARTY = re.compile(rf"(?P<num>{_NUMBER_ANY})-(?P<type>{SEG})/(?P<rest>{SEG}(?:-{SEG})*)")
 # 19-2017/NQ-CP (hyphen for slash) and 101/2017NQ-HĐND (slash lost) are real variants
 _STATE = re.compile(

@@ -49,3 +49,12 @@ def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
         if d is not None:
             out.append((m.start(), m.end(), d))
     return out
+
+
+_IN_FORCE = re.compile(rf"có hiệu lực(?:\s+thi hành)?\s+(?:kể\s+)?từ\s+(?:ngày\s+)?(?P<when>{DATE_PATTERN})")
+
+
+def in_force_after(text: str, pos: int, reach: int = 220) -> dt.date | None:
+    """The date a document cited just before `pos` took effect: `... có hiệu lực từ ngày 10/02/2025`."""
+    m = _IN_FORCE.search(text, pos, pos + reach)
+    return parse_date(m.group("when")) if m else None

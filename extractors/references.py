@@ -6,7 +6,9 @@ One pass per kind of citation, then the passes are merged left to right:
   before it (type word, `số`) and after it (date, `của` issuer, subject);
 - standards: `QCVN 4:2009/BKHCN`, `TCVN ISO 18091:2020`, `ISO/IEC 17025:2017`;
 - short forms: `Nghị quyết 57`, `Nghị quyết số 57`, `NQ57`, `Đề án 06`;
-- laws by name: `Luật Chuyển giao công nghệ năm 2017`, `Luật Giá`.
+- laws by name: `Luật Chuyển giao công nghệ năm 2017`, `Luật Giá`;
+- anaphora: `Kế hoạch nêu trên`, `Quyết định nói trên` (resolved later to the
+  citation they point back to, when that is unambiguous).
 
 Then enumerations share their type word (`Quyết định số 1104/QĐ-UBND, số
 1105/QĐ-UBND`) and their issuer (`X và Y của Chính phủ`, when the issuer can
@@ -86,6 +88,9 @@ def _patterns() -> dict[str, re.Pattern]:
             r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"
             r"(?P<num>\d{1,6}(?:-\d{1,4})*)(?::(?P<yr>(?:19|20)\d{2}))?(?:/(?P<iss>\p{Lu}[\p{L}\d&]*))?(?![\p{L}\d])"
         ),
+        "anaphora": re.compile(
+            rf"(?i)(?<![\p{{L}}\d])(?P<tw>{type_words})\s+(?:nêu trên|nói trên|đã nêu|trên đây|vừa nêu)(?![\p{{L}}])"
+        ),
         "law": re.compile(r"(?<![\p{L}])(?P<tw>Bộ luật|Pháp lệnh|Hiến pháp|Luật|bộ luật|pháp lệnh|luật)(?=\s)"),
         "law_known": re.compile(rf"(?i)\s+(?P<name>{law_names})(?![\p{{L}}])"),
         "law_amending": re.compile(
@@ -129,7 +134,7 @@ def find_references(text: str, offset: int = 0) -> list[Reference]:
         if free(ref.start, ref.end):
             refs.append(ref)
             taken.append((ref.start, ref.end))
-    for ref in _short_forms(text, p):
+    for ref in (*_short_forms(text, p), *_anaphora(text, p)):
         if free(ref.start, ref.end):
             refs.append(ref)
             taken.append((ref.start, ref.end))
@@ -390,6 +395,24 @@ def _short_forms(text: str, p) -> list[Reference]:
     return out
 
 
+def _anaphora(text: str, p) -> list[Reference]:
+    out = []
+    for m in p["anaphora"].finditer(text):
+        tw = re.sub(r"\s+", " ", m.group("tw"))
+        out.append(
+            Reference(
+                start=m.start(),
+                end=m.end(),
+                surface=m.group(0),
+                doc_type=gazetteer.type_words().get(gazetteer.fold(tw), tw),
+                cite_kind="anaphora",
+                type_word=tw,
+                is_short_form=True,
+            )
+        )
+    return out
+
+
 def _laws(text: str, p) -> list[Reference]:
     out = []
     for m in p["law"].finditer(text):
@@ -485,17 +508,28 @@ def issuer_can_issue(issuer: str, issuer_code: str | None) -> bool:
     """False only when the gazetteer knows both and they cannot belong together."""
     if not issuer_code:
         return True
-    codes = gazetteer.issuer_codes()
     base = re.sub(r"\d+$", "", issuer_code)
-    if base not in codes:
+    if base not in gazetteer.issuer_codes():
         return True
-    folded = gazetteer.fold(issuer)
-    matching = {
-        c.code
-        for c in codes.values()
-        if any(folded.startswith(gazetteer.fold(a)) or gazetteer.fold(a) in folded for a in (*c.aliases, c.body))
-    }
+    matching = issuer_codes_named(issuer)
     return not matching or base in matching
+
+
+def issuer_codes_named(name: str) -> set[str]:
+    """Issuer codes whose body the name designates, by its longest matching alias.
+
+    `Ban Chỉ đạo Trung ương` designates BCĐTW, not BCĐ: the longer alias wins.
+    """
+    folded = gazetteer.fold(name)
+    best, codes = 0, set()
+    for c in gazetteer.issuer_codes().values():
+        for alias in (*c.aliases, c.body):
+            a = gazetteer.fold(alias)
+            if (folded.startswith(a) or f" {a}" in f" {folded}") and len(a) >= best:
+                if len(a) > best:
+                    best, codes = len(a), set()
+                codes.add(c.code)
+    return codes
 
 
 def _dates_before(text: str, refs: list[Reference], p) -> None:

@@ -152,6 +152,31 @@ def eval_cmd(
 
 
 @app.command()
+def audit(
+    dataset: Path = typer.Option(DEFAULT_DATASET, "-d", "--dataset", help="Dataset folder written by `baocao run`."),
+    doc: str = typer.Option(None, "--doc", help="Show one cited document (a code, e.g. 02-KH/BCĐTW) instead of the 57-NQ/TW family."),
+    html_file: Path = typer.Option(None, "--html", help="Write a self-contained HTML report to this file."),
+) -> None:
+    """Audit the citations: per report, the 57-NQ/TW family citations and the findings, by severity.
+
+    With --html, one self-contained page (works offline): summary counts, findings with their
+    sentence, the registry of cited documents with date variants, the graph of the family, and
+    every report's citations.
+    """
+    from pipeline.audit_report import load, print_terminal, render_html
+
+    if not (dataset / "manifest.json").exists():
+        console.print(f"[red]{dataset} is not a baocao dataset.[/red] Run `baocao run` first or pass -d.")
+        raise typer.Exit(2)
+    data = load(dataset)
+    if html_file is not None:
+        html_file.write_text(render_html(data), encoding="utf-8")
+        console.print(f"wrote {html_file}")
+        return
+    print_terminal(data, Console(), code=doc)
+
+
+@app.command()
 def codes(
     files: list[Path] = typer.Argument(..., help="CSV files (with --column) or text files with one code per line."),
     column: str = typer.Option(None, "--column", "-c", help="CSV column holding the codes (so_ky_hieu, id, ...)."),

@@ -13,13 +13,21 @@ from pathlib import Path
 
 from pipeline.models import ErrorRecord
 
+Stage = Callable[[Path], list[ErrorRecord]]
 # (name, stage): a stage gets the staging folder and returns error records, if any.
-STAGES: list[tuple[str, Callable[[Path], list[ErrorRecord]]]] = []
+# None: the default stages, imported when first needed.
+STAGES: list[tuple[str, Stage]] | None = None
+
+
+def default_stages() -> list[tuple[str, Stage]]:
+    from pipeline import audit, registry, resolve
+
+    return [("resolve", resolve.stage), ("registry", registry.stage), ("audit", audit.stage)]
 
 
 def finalize(staging: Path) -> list[ErrorRecord]:
     errors: list[ErrorRecord] = []
-    for name, stage in STAGES:
+    for name, stage in STAGES if STAGES is not None else default_stages():
         try:
             errors.extend(stage(staging))
         except Exception as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from extractors.references import find_references
+from extractors.relations import link
 from pipeline.models import DocResult, Document, ErrorRecord, Reference
 
 SEARCHED_KINDS = ("heading", "body", "footnote", "table_cell")
@@ -21,10 +22,12 @@ def extract_references(doc: Document) -> list[Reference]:
     for block in doc.blocks:
         if block.kind not in SEARCHED_KINDS:
             continue
-        for ref in find_references(block.text, offset=block.start):
+        found = find_references(block.text, offset=block.start)
+        link(block.text, found, offset=block.start)
+        for ref in found:
             ref.in_footnote = block.kind == "footnote"
             ref.page = block.page
-            refs.append(ref)
+        refs.extend(found)
     return refs
 
 

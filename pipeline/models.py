@@ -95,7 +95,13 @@ class Reference:
     name: str | None = None  # laws cited by name: "Chuyển giao công nghệ"
     is_short_form: bool = False
     resolved_code: str | None = None
+    resolved_by: str | None = None  # how resolved_code / issuer_canonical were found, or why not
     type_conflict: bool = False
+    # what governs this citation in its sentence: the citation starting at head_start
+    # (None: the report itself) and how ("Kế hoạch X triển khai thực hiện Nghị quyết Y":
+    # Y's head is X, relation implements)
+    relation: str = "mentions"
+    head_start: int | None = None
     in_footnote: bool = False
     page: int | None = None
     sentence: str = ""

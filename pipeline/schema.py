@@ -110,7 +110,7 @@ REFERENCES = Table(
         *_WHERE,
         _c("doc_type", S, "canonical Vietnamese type name (from the type word, else from the code)"),
         _c("type_word", S, "the type word as written (Kế hoạch hành động, Nghị Quyết)"),
-        _c("cite_kind", S, "code (a document code), short (Nghị quyết 57), law (a law by name), standard (QCVN, TCVN, ISO)", False),
+        _c("cite_kind", S, "code (a document code), short (Nghị quyết 57), law (a law by name), standard (QCVN, TCVN, ISO), anaphora (Kế hoạch nêu trên)", False),
         _c("type_code", S, "type part of the code: NQ, QĐ, KH, CTr, TT, NĐ, ..."),
         _c("number", S, "number as written, leading zeros kept"),
         _c("year", I32, "year inside the code (05/2025/NQ-HĐND -> 2025); for laws and standards, their year"),
@@ -124,7 +124,11 @@ REFERENCES = Table(
         _c("name", S, "laws cited by name: the law's name (Chuyển giao công nghệ)"),
         _c("is_short_form", B, "a short form without a code (Nghị quyết 57, NQ57, Đề án 06)", False),
         _c("resolved_code", S, "short forms: the full code they stand for, when known"),
+        _c("resolved_by", S, "how resolved_code / issuer_canonical were found (report, corpus, gazetteer, stated, code) or why not"),
         _c("type_conflict", B, "the written type word disagrees with the code's type", False),
+        _c("doc_key", S, "the cited document in the registry (cited_documents.doc_key)"),
+        _c("relation", S, "how the sentence ties it to its head: implements, amends, based_on, mentions", False),
+        _c("head_start", I64, "start of the citation that governs this one in its sentence (null: the report itself)"),
         *_CONTEXT,
     ),
 )
@@ -184,6 +188,54 @@ ERRORS = Table(
     ),
 )
 
+DATE_VARIANT = pa.struct([pa.field("date", D), pa.field("mentions", I32)])
+
+CITED_DOCUMENTS = Table(
+    "cited_documents",
+    "the registry: one row per distinct document cited anywhere in the corpus",
+    (
+        _c("doc_key", S, "stable id of the cited document (same code, issuer scope and year -> same key)", False),
+        _c("code", S, "its code as most often written (or the law's name for laws cited by name)"),
+        _c("cite_kind", S, "code, law or standard", False),
+        _c("doc_type", S, "document type (from the code, else the most common type word)"),
+        _c("type_code", S, "type part of the code"),
+        _c("number", S, "number as written"),
+        _c("year", I32, "year of the document (in the code, or of its consensus date)"),
+        _c("issuer_code", S, "issuer part of the code"),
+        _c("issuer", S, "the issuing body's full name, most common resolution"),
+        _c("province", S, "province of a local issuer (UBND, HĐND, Tỉnh ủy, Sở ...), null for central bodies"),
+        _c("issued_date", D, "consensus date: the known date when the gazetteer has it, else the one cited most"),
+        _c("known_date", D, "the document's date according to the gazetteer of known documents"),
+        _c("date_variants", pa.list_(DATE_VARIANT), "every date it is cited with, and how many times"),
+        _c("subject", S, "the most complete trích yếu seen"),
+        _c("mentions", I32, "citations of it (short forms resolved to it included)", False),
+        _c("reports", I32, "reports citing it", False),
+        _c("citing_doc_ids", pa.list_(S), "doc_id of every report citing it"),
+        _c("first_report_date", D, "date of the earliest report citing it"),
+        _c("last_report_date", D, "date of the latest report citing it"),
+        _c("nq57_family", B, "57-NQ/TW itself or a document that implements it, directly or through others", False),
+    ),
+)
+
+CITATION_EDGES = Table(
+    "citation_edges",
+    "the citation graph: report -> cited document for every citation, and cited -> cited where the text states it",
+    (
+        _c("source_kind", S, "report (a report of the corpus) or document (a cited document)", False),
+        _c("source", S, "doc_id of the report, or doc_key of the cited document", False),
+        _c("source_code", S, "code of the source document (null for reports)"),
+        _c("target", S, "doc_key of the cited document", False),
+        _c("target_code", S, "code of the cited document"),
+        _c("relation", S, "implements, amends, based_on, mentions", False),
+        _c("doc_id", S, "the report whose text states the edge (null for gazetteer facts)"),
+        _c("start", I64, "start of the span stating it in documents.text"),
+        _c("end", I64, "end of that span"),
+        _c("evidence", S, "the sentence stating it"),
+        _c("origin", S, "text (stated in a report) or gazetteer (a known fact)", False),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (DOCUMENTS, BLOCKS, REFERENCES, QUANTITIES, AGENCIES, FINDINGS, ERRORS)
+    t.name: t
+    for t in (DOCUMENTS, BLOCKS, REFERENCES, QUANTITIES, AGENCIES, FINDINGS, ERRORS, CITED_DOCUMENTS, CITATION_EDGES)
 }

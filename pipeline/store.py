@@ -150,7 +150,7 @@ class DatasetWriter:
         """Write what is buffered and the manifest, then swap the staging folder into place."""
         self.flush()
         for name in TABLES:
-            if self.parts[name] == 0:  # an empty table still carries its schema
+            if not any((self.staging / name).glob("*.parquet")):  # an empty table still carries its schema
                 self._write_part(name, [])
         tables = {name: sorted(p.name for p in (self.staging / name).glob("*.parquet")) for name in TABLES}
         manifest = {

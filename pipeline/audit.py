@@ -1,0 +1,313 @@
+"""The citation audit: rules over resolved citations and the registry -> `findings`.
+
+Each rule returns findings with a severity (`error`: the citation is wrong on
+its face; `warning`: probably wrong, a reader should check; `info`) and a
+message a reader understands. Rules:
+
+- type_code_mismatch   the type word disagrees with the code (Quyết định số 327/KH-UBND)
+- date_conflict        one document, different dates: within a report, against the
+                       gazetteer's known date, or against the corpus consensus
+- date_impossible      dated after the report, in the future, a normative code whose
+                       year is not its date's, or issued after it took effect
+- malformed_code       an issuer or type part one edit from a known one (NQ-HDND,
+                       NĐ-PC), a normative code without its year, a party code written
+                       state-style (02/KH-TW)
+- issuer_mismatch      the stated issuer cannot issue that code (a /BCĐ plan said to be
+                       the central steering committee's)
+- quantity_inconsistent a ratio and its percentage disagree (18/20 = 90%), a part
+                       larger than its whole
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import regex as re
+
+import gazetteer
+from extractors import dates as vn_dates
+from extractors.codes import NORMATIVE_TYPES, parse_code
+from extractors.references import issuer_can_issue
+from pipeline.staging import read_staged, write_staged
+from pipeline.models import ErrorRecord
+from pipeline.resolve import in_force_date
+
+SEVERITIES = ("error", "warning", "info")
+PARTY_ISSUERS = {c.code for c in gazetteer.issuer_codes().values() if c.system == "party" and c.code not in ("BCĐ",)}
+
+
+def stage(staging: Path) -> list[ErrorRecord]:
+    refs = read_staged(staging, "references").to_pylist()
+    docs = {d["doc_id"]: d for d in read_staged(staging, "documents", ["doc_id", "report_date"]).to_pylist()}
+    registry = {r["doc_key"]: r for r in read_staged(staging, "cited_documents").to_pylist()}
+    quantities = read_staged(staging, "quantities").to_pylist()
+    findings = audit(refs, docs, registry, quantities, today=dt.date.today())
+    write_staged(staging, "findings", findings)
+    return []
+
+
+def audit(refs: list[dict], docs: dict[str, dict], registry: dict[str, dict], quantities: list[dict], today: dt.date) -> list[dict]:
+    findings: list[dict] = []
+    for rule in (type_code_mismatch, issuer_mismatch):
+        findings.extend(rule(refs))
+    findings.extend(malformed_code(refs, registry))
+    findings.extend(date_impossible(refs, docs, today))
+    findings.extend(date_conflict(refs, registry))
+    findings.extend(quantity_inconsistent(quantities))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    findings.sort(key=lambda f: (order[f["severity"]], f["doc_id"] or "", f["start"] or 0, f["rule"]))
+    return findings
+
+
+def finding(ref: dict, rule: str, severity: str, found: str | None, expected: str | None, message: str) -> dict:
+    return {
+        "doc_id": ref["doc_id"],
+        "start": ref["start"],
+        "end": ref["end"],
+        "rule": rule,
+        "severity": severity,
+        "code": ref.get("code") or ref.get("resolved_code"),
+        "found": found,
+        "expected": expected,
+        "message": message,
+    }
+
+
+def _code_type_name(code: str | None) -> str | None:
+    parts = parse_code(code or "")
+    return gazetteer.type_name(parts.type_code, parts.system) if parts and parts.type_code else None
+
+
+# --- rules over single citations -------------------------------------------------------
+
+
+def type_code_mismatch(refs: list[dict]) -> list[dict]:
+    out = []
+    for ref in refs:
+        if ref.get("type_conflict"):
+            implied = _code_type_name(ref["code"])
+            out.append(
+                finding(
+                    ref, "type_code_mismatch", "error", ref.get("type_word") or ref["doc_type"], implied,
+                    f"The text calls {ref['code']} a {ref['doc_type']}, but its code is that of a {implied}.",
+                )
+            )
+    return out
+
+
+def issuer_mismatch(refs: list[dict]) -> list[dict]:
+    out = []
+    for ref in refs:
+        parts = parse_code(ref.get("code") or "") if ref["cite_kind"] == "code" else None
+        if parts and ref.get("issuer") and not issuer_can_issue(ref["issuer"], parts.issuer_code):
+            body = gazetteer.issuer_codes().get(re.sub(r"\d+$", "", parts.issuer_code))
+            out.append(
+                finding(
+                    ref, "issuer_mismatch", "error", ref["issuer"], body.body if body else parts.issuer_code,
+                    f"{ref['code']} is a document of {body.body if body else parts.issuer_code} (/{parts.issuer_code}), "
+                    f"but the text attributes it to {ref['issuer']}.",
+                )
+            )
+    return out
+
+
+def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None) -> list[dict]:
+    out = []
+    issuers_seen: Counter = Counter()
+    reports_of: dict[str, set] = defaultdict(set)
+    for ref in refs:
+        parts = parse_code(ref.get("code") or "") if ref["cite_kind"] == "code" else None
+        if parts and parts.issuer_code:
+            issuers_seen[parts.issuer_code] += 1
+            reports_of[parts.issuer_code].add(ref["doc_id"])
+    in_use = {c for c, docs in reports_of.items() if len(docs) >= 2} | {re.sub(r"\d+$", "", c) for c in issuers_seen}
+    # a short code is one edit from many others: there, only a code the corpus itself uses is a likely fix
+    known = {c for c in gazetteer.issuer_codes() if len(c) >= 4 or c in in_use} | {
+        c for c, docs in reports_of.items() if len(docs) >= 2
+    }
+    for ref in refs:
+        if ref["cite_kind"] != "code":
+            continue
+        parts = parse_code(ref["code"] or "")
+        if parts is None:
+            continue
+        issuer = parts.issuer_code or ""
+        base = re.sub(r"\d+$", "", issuer)
+        if issuer and base not in gazetteer.issuer_codes() and base not in known and len(reports_of[issuer]) < 2:
+            near = sorted(k for k in known if _one_edit(base, k))
+            if len(near) == 1:
+                fixed = _replace_last(ref["code"], issuer, near[0] + issuer[len(base) :])
+                out.append(
+                    finding(
+                        ref, "malformed_code", "warning", ref["code"], fixed,
+                        f"The issuer part {issuer} of {ref['code']} is not a known code; {near[0]} is one edit away.",
+                    )
+                )
+                continue
+        if parts.system == "state" and parts.type_code in NORMATIVE_TYPES and parts.year is None:
+            entry = (registry or {}).get(ref.get("doc_key") or "") or {}
+            year = entry.get("year") or (ref["issued_date"].year if ref.get("issued_date") else None)
+            expected = f"{parts.number}/{year}/{ref['code'].split('/', 1)[1]}" if year else None
+            out.append(
+                finding(
+                    ref, "malformed_code", "warning", ref["code"], expected,
+                    f"{ref['code']} is a {gazetteer.type_name(parts.type_code, 'state')}, a normative document whose code carries its year.",
+                )
+            )
+        elif parts.system == "state" and parts.family == "administrative" and base in PARTY_ISSUERS:
+            expected = f"{parts.number}-{parts.type_code}/{issuer}"
+            out.append(
+                finding(
+                    ref, "malformed_code", "warning", ref["code"], expected,
+                    f"{ref['code']} is a party document (/{issuer}) written in the state style; party codes read {expected}.",
+                )
+            )
+    return out
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Damerau distance 1, with Đ/D counted as one substitution (NQ-HDND for NQ-HĐND, NĐ-PC for NĐ-CP)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _replace_last(code: str, old: str, new: str) -> str:
+    at = code.rfind(old)
+    return code[:at] + new + code[at + len(old) :] if at >= 0 else code
+
+
+def date_impossible(refs: list[dict], docs: dict[str, dict], today: dt.date) -> list[dict]:
+    out = []
+    for ref in refs:
+        date = ref.get("issued_date")
+        if date is None:
+            continue
+        report_date = (docs.get(ref["doc_id"]) or {}).get("report_date")
+        parts = parse_code(ref.get("code") or "") if ref["cite_kind"] == "code" else None
+        in_force = in_force_date(ref)
+        if date > today:
+            out.append(finding(ref, "date_impossible", "error", str(date), f"on or before {today}", f"{ref['surface']} is dated in the future."))
+        elif report_date and date > report_date:
+            out.append(
+                finding(
+                    ref, "date_impossible", "error", str(date), f"on or before {report_date}",
+                    f"{ref['surface']} is dated after the report that cites it ({report_date}).",
+                )
+            )
+        elif parts and parts.year and parts.year != date.year:
+            out.append(
+                finding(
+                    ref, "date_impossible", "error", str(date), f"a date in {parts.year}",
+                    f"The code {ref['code']} says {parts.year} but the citation dates it {date:%d/%m/%Y}.",
+                )
+            )
+        elif in_force and in_force < date:
+            out.append(
+                finding(
+                    ref, "date_impossible", "error", str(date), f"on or before {in_force}",
+                    f"{ref['surface']} would have taken effect ({in_force:%d/%m/%Y}) before it was issued.",
+                )
+            )
+    return out
+
+
+def date_conflict(refs: list[dict], registry: dict[str, dict]) -> list[dict]:
+    """A citation whose date differs from its document's known date, or from the one cited most."""
+    out = []
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for ref in refs:
+        if ref.get("doc_key") and ref.get("issued_date"):
+            by_doc[ref["doc_key"]].append(ref)
+    for key, cited in by_doc.items():
+        entry = registry.get(key) or {}
+        known, consensus = entry.get("known_date"), entry.get("issued_date")
+        variants = {r["issued_date"] for r in cited}
+        if len(variants) < 2 and (known is None or variants == {known}):
+            continue
+        for ref in cited:
+            date = ref["issued_date"]
+            same_report = {r["issued_date"] for r in cited if r["doc_id"] == ref["doc_id"]}
+            code = ref.get("code") or ref.get("resolved_code")
+            if known is not None and date != known:
+                out.append(
+                    finding(
+                        ref, "date_conflict", "error", str(date), str(known),
+                        f"{code} is dated {known:%d/%m/%Y} (gazetteer of known documents); this citation says {date:%d/%m/%Y}.",
+                    )
+                )
+            elif known is None and consensus is not None and date != consensus:
+                severity = "error" if len(same_report) > 1 else "warning"
+                where = "elsewhere in this report" if len(same_report) > 1 else "in most citations of the corpus"
+                out.append(
+                    finding(
+                        ref, "date_conflict", severity, str(date), str(consensus),
+                        f"{code} is dated {consensus:%d/%m/%Y} {where}; this citation says {date:%d/%m/%Y}.",
+                    )
+                )
+    return out
+
+
+# --- quantities ------------------------------------------------------------------------------
+
+_PARTS_OPEN = re.compile(r"(?i)\b(?:gồm|bao gồm|trong đó)\b")
+
+
+def quantity_inconsistent(quantities: list[dict]) -> list[dict]:
+    out = []
+    by_sentence: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for q in quantities:
+        by_sentence[(q["doc_id"], q.get("sentence") or "")].append(q)
+    for (doc_id, sentence), qs in by_sentence.items():
+        qs.sort(key=lambda q: q["start"])
+        for i, q in enumerate(qs):
+            if q["kind"] == "ratio" and q.get("total"):
+                if q["value"] > q["total"]:
+                    out.append(_qfinding(q, "error", f"{q['value']:g}/{q['total']:g}", f"at most {q['total']:g}",
+                                         f"{q['surface']}: the part is larger than the whole."))
+                pct = next((p for p in qs[i + 1 : i + 3] if p["kind"] == "percent" and p["start"] - q["end"] < 80), None)
+                if pct is not None:
+                    share = 100 * q["value"] / q["total"]
+                    if abs(share - pct["value"]) > 0.6:
+                        out.append(_qfinding(pct, "warning", f"{pct['value']:g}%", f"{share:.2f}%",
+                                             f"{q['surface']} is {share:.2f}%, but the text says {pct['surface']}."))
+            elif q["kind"] == "count" and sentence:
+                out.extend(_parts_exceed(q, qs[i + 1 :], sentence))
+    return out
+
+
+def _parts_exceed(whole: dict, after: list[dict], sentence: str) -> list[dict]:
+    """`23 nhiệm vụ, gồm: 01 ..., 02 ..., 18 ...`: the listed parts must not add up to more."""
+    at = sentence.find(whole["surface"])
+    if at < 0:
+        return []
+    rest = sentence[at + len(whole["surface"]) :]
+    opener = _PARTS_OPEN.search(rest[:40])
+    if opener is None:
+        return []
+    parts = []
+    for q in after:
+        if q["kind"] != "count":
+            break
+        parts.append(q)
+    total = sum(q["value"] for q in parts)
+    if len(parts) >= 2 and total > whole["value"]:
+        listed = " + ".join(f"{q['value']:g}" for q in parts)
+        return [_qfinding(whole, "warning", f"{listed} = {total:g}", f"at most {whole['value']:g}",
+                          f"{whole['surface']} {opener.group(0)} parts adding up to {total:g}, more than the whole.")]
+    return []
+
+
+def _qfinding(q: dict, severity: str, found: str, expected: str, message: str) -> dict:
+    return {
+        "doc_id": q["doc_id"], "start": q["start"], "end": q["end"], "rule": "quantity_inconsistent",
+        "severity": severity, "code": None, "found": found, "expected": expected, "message": message,
+    }
+

@@ -1,0 +1,19 @@
+"""Relations between citations in a sentence (tests/cases/relations.yaml)."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.references import find_references
+from extractors.relations import link
+from tests.helpers import load_cases
+
+CASES = load_cases("relations.yaml")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case(case):
+    refs = find_references(case["text"], offset=7)
+    link(case["text"], refs, offset=7)
+    by_start = {r.start: r for r in refs}
+    got = {r.code: [r.relation, by_start[r.head_start].code if r.head_start is not None else None] for r in refs}
+    assert got == case["expect"]
