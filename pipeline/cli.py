@@ -28,6 +28,9 @@ console = Console(stderr=True)
 from pipeline.bench import app as _bench_app  # noqa: E402
 
 app.add_typer(_bench_app, name="bench")
+from pipeline.query_command import query as _query  # noqa: E402
+
+app.command("query")(_query)
 
 
 def _version(value: bool) -> None:
