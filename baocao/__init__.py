@@ -7,6 +7,7 @@
     con.sql('select doc_type, count(*) from "references" group by all').df()
     baocao.query("select * from references where code = '57-NQ/TW'")   # checked as `baocao query` checks
     baocao.named_query("nq57-by-province")         # the named queries of `baocao query --list`
+    baocao.tables()                                # {"documents": 5, "references": 405, ...}
 
 `dataset` defaults to $BAOCAO_DATASET, else outputs/dataset. DataFrames need
 pandas (`pip install -e ".[analysis]"`); `connect` does not.
@@ -36,6 +37,7 @@ __all__ = [
     "named_query",
     "query",
     "schema",
+    "tables",
 ]
 
 Dataset = Path | str | None
@@ -48,6 +50,14 @@ def connect(dataset: Dataset = None, *, sandbox: bool = True) -> duckdb.DuckDBPy
     else. sandbox=False: an ordinary connection, to join your own files.
     """
     return _q.connect(dataset, sandbox=sandbox)
+
+
+def tables(dataset: Dataset = None) -> dict[str, int]:
+    """The dataset's tables and their row counts (from the Parquet footers: nothing is read)."""
+    import pyarrow.parquet as pq
+
+    ds = _q.open_dataset(dataset)
+    return {name: sum(pq.read_metadata(f).num_rows for f in files) for name, files in ds.tables.items()}
 
 
 def load(dataset: Dataset = None, tables: list[str] | None = None) -> dict[str, pd.DataFrame]:
