@@ -86,6 +86,7 @@ def rows() -> dict[str, list[dict]]:
             row("quantities", doc_id=b, source_path=pb, surface="28,6%", kind="percent", value=28.6, unit="%"),
             row("quantities", doc_id=b, source_path=pb, surface="308 tỷ đồng", kind="money", value=3.08e11, unit="đồng"),
             row("quantities", doc_id=c, source_path=pc, surface="thứ 12", kind="rank", value=12.0),
+            row("quantities", doc_id=c, source_path=pc, surface="2 nhiệm vụ", kind="count", value=2.0, unit="nhiệm vụ"),
         ],
         "agencies": [
             row("agencies", doc_id=a, source_path=pa_, surface="UBND tỉnh", canonical="Ủy ban nhân dân tỉnh Lâm Đồng", level="province", province="Lâm Đồng"),
