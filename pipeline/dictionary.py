@@ -49,6 +49,8 @@ def type_name(t: pa.DataType) -> str:
         return "string"
     if pa.types.is_date32(t):
         return "date32"
+    if pa.types.is_floating(t):
+        return f"float{t.bit_width}"  # Arrow prints float64 as "double"
     return str(t)
 
 
