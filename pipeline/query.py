@@ -222,6 +222,7 @@ _HINTS = {
     "PRAGMA": "settings are fixed; DESCRIBE, SHOW and SUMMARIZE are allowed",
     "CALL": "settings are fixed; DESCRIBE, SHOW and SUMMARIZE are allowed",
     "TRANSACTION": "there is nothing to commit",
+    "MULTI": "a PIVOT needs its values listed here: PIVOT t ON col IN ('a', 'b') USING count(*)",
 }
 _WRITES = "the dataset is read-only; for intermediate results use WITH name AS (...)"
 
@@ -238,14 +239,25 @@ def prepare(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     if len(statements) > 1:
         raise QueryRefused(f"Refused: {len(statements)} statements given; run one query at a time.")
     kind = statements[0].type.name
+    word = _first_word(sql) or kind
+    if word in ("PRAGMA", "CALL"):
+        kind = word  # some DuckDB versions parse `pragma version` as a SELECT: refuse it the same everywhere
     if kind != "SELECT":
-        word = (_WORD.search(statements[0].query) or _WORD.search(kind)).group().upper()
         label = word if word == kind else f"{word} ({kind})"
         raise QueryRefused(
             f"Refused: {label} statements are not allowed: baocao query only reads the dataset "
             f"({_HINTS.get(kind, _WRITES)})."
         )
     return sql
+
+
+def _first_word(sql: str) -> str | None:
+    """The statement's first keyword as written (DuckDB may hand back a rewritten statement)."""
+    for pos, kind in duckdb.tokenize(sql):
+        if kind != duckdb.token_type.comment:
+            word = _WORD.match(sql, pos)
+            return word.group().upper() if word else None
+    return None
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, batch_rows: int = BATCH_ROWS) -> pa.RecordBatchReader:
