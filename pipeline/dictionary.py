@@ -56,7 +56,7 @@ def type_name(t: pa.DataType) -> str:
 
 def describe(con: duckdb.DuckDBPyConnection | None = None) -> list[TableDoc]:
     """The declared tables, then any other table of the connection's dataset; with examples when `con` is given."""
-    present = [n for n, meaning in relations(con).items() if n not in derived_views()] if con is not None else []
+    present = list(relations(con, "table")) if con is not None else []
     docs = []
     for table in TABLES.values():
         example = _example(con, table.name) if table.name in present else {}

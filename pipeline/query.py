@@ -166,15 +166,18 @@ def _lock(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
         con.execute(f"set {setting}")
 
 
-def relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The tables, then the derived views, of a connection made by `connect`: name -> what it holds."""
+def relations(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> dict[str, str]:
+    """The tables, then the derived views, of a connection made by `connect`: name -> what it holds.
+
+    kind: "table" or "view" for one of the two only.
+    """
     rows = con.execute("select view_name, comment from duckdb_views() where not internal").fetchall()
-    tagged = {name: comment or "" for name, comment in rows}
+    tags = {"table": (TABLE_TAG,), "view": (VIEW_TAG,), None: (TABLE_TAG, VIEW_TAG)}[kind]
     return {
         name: comment.removeprefix(tag)
-        for tag in (TABLE_TAG, VIEW_TAG)
-        for name, comment in tagged.items()
-        if comment.startswith(tag)
+        for tag in tags
+        for name, comment in rows
+        if (comment or "").startswith(tag)
     }
 
 

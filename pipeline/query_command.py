@@ -47,7 +47,17 @@ def query(
 
     from pipeline import dictionary
     from pipeline.named_queries import derived_views, named_queries
-    from pipeline.query import DatasetError, QueryError, QueryRefused, connect, default_dataset, run_named, run_sql, translate
+    from pipeline.query import (
+        DatasetError,
+        QueryError,
+        QueryRefused,
+        connect,
+        default_dataset,
+        open_dataset,
+        run_named,
+        run_sql,
+        translate,
+    )
     from pipeline.query_output import FORMATS
 
     actions = [bool(sql), bool(run), list_, bool(show), schema]
@@ -68,12 +78,15 @@ def query(
 
     explicit = dataset is not None
     try:
-        con = connect(dataset if explicit else default_dataset())
+        ds = open_dataset(dataset if explicit else default_dataset())
+        con = connect(ds)
     except DatasetError as exc:
         if schema and not explicit:
             con = None  # the schema needs no dataset; examples do
         else:
             _fail(str(exc), EXIT_REFUSED)
+    if con is not None and out is not None and out.resolve().is_relative_to(ds.root):
+        _fail(f"Not writing {out} inside the dataset {ds.root}: choose a file elsewhere.", EXIT_REFUSED)
 
     try:
         if schema:

@@ -38,14 +38,14 @@ def _folder_rows(folder: Path) -> int:
 
 def test_every_table_folder_is_a_view(synthetic_dataset: Path):
     con = connect(synthetic_dataset)
-    tables = [name for name in relations(con) if name not in derived_views()]
+    tables = list(relations(con, "table"))
     folders = {p.name for p in synthetic_dataset.iterdir() if p.is_dir()}
     # cited_documents and citation_edges are not in the manifest: the folders count
     assert set(tables) == folders and {"cited_documents", "citation_edges"} <= folders
     for name in tables:
         (n,) = con.execute(f'select count(*) from "{name}"').fetchone()
         assert n == _folder_rows(synthetic_dataset / name), name
-    assert set(derived_views()) <= set(relations(con))
+    assert set(relations(con, "view")) == set(derived_views())
 
 
 def test_references_needs_no_quotes(corpus_dataset: Path):
@@ -162,6 +162,9 @@ def test_refusal_on_the_command_line(synthetic_dataset: Path, tmp_path: Path):
     assert "Refused: COPY statements are not allowed" in result.output and "-o FILE" in result.output
     result = runner.invoke(app, ["query", "select * from read_csv('/etc/passwd')", "-d", str(synthetic_dataset)])
     assert result.exit_code == 2 and "reaches outside the dataset" in result.output
+    target = synthetic_dataset / "documents" / "part-00000.parquet"
+    result = runner.invoke(app, ["query", "select 1", "-d", str(synthetic_dataset), "-f", "parquet", "-o", str(target)])
+    assert result.exit_code == 2 and "inside the dataset" in result.output and pq.read_table(target).num_rows == 3
     result = runner.invoke(app, ["query", "select * from nowhere", "-d", str(synthetic_dataset)])
     assert result.exit_code == 1 and "Tables and views: " in result.output and "references" in result.output
 
