@@ -28,9 +28,6 @@ console = Console(stderr=True)
 from pipeline.bench import app as _bench_app  # noqa: E402
 
 app.add_typer(_bench_app, name="bench")
-from pipeline.query_command import query as _query  # noqa: E402
-
-app.command("query")(_query)
 
 
 def _version(value: bool) -> None:
@@ -189,6 +186,12 @@ def _fmt(s) -> str:
 
 def _score_dict(s) -> dict:
     return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4), "tp": s.tp, "fp": s.fp, "fn": s.fn}
+
+
+# commands defined in their own modules, listed after the ones above
+from pipeline.query_command import query as _query  # noqa: E402
+
+app.command("query")(_query)
 
 
 def main() -> None:

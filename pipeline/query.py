@@ -134,8 +134,8 @@ def connect(dataset: Dataset | Path | str | None = None, *, sandbox: bool = True
 def _create_derived_views(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """Define the derived views a dataset can support; one may build on another, in any file order.
 
-    A view whose tables the dataset lacks (an older dataset) is left out: the
-    queries that use it then say which view is missing.
+    A view whose tables or columns the dataset lacks (an older dataset) is left
+    out: the queries that use it then say which view is missing.
     """
     pending = {name: view for name, view in derived_views().items() if name not in tables}
     while pending:
@@ -144,8 +144,8 @@ def _create_derived_views(con: duckdb.DuckDBPyConnection, tables: set[str]) -> N
             try:
                 con.execute(f"create view {ident(name)} as {view.sql}")
                 con.execute(f"comment on view {ident(name)} is {_literal(VIEW_TAG + view.description)}")
-            except duckdb.CatalogException:
-                continue  # needs a view not defined yet, or a table this dataset lacks
+            except (duckdb.CatalogException, duckdb.BinderException):
+                continue  # needs a view not defined yet, or a table or column this dataset lacks
             done.append(name)
         if not done:
             return
