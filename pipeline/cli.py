@@ -213,6 +213,12 @@ def _score_dict(s) -> dict:
     return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4), "tp": s.tp, "fp": s.fp, "fn": s.fn}
 
 
+# commands defined in their own modules, listed after the ones above
+from pipeline.query_command import query as _query  # noqa: E402
+
+app.command("query")(_query)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,121 @@
+"""A small dataset made by hand, with every table filled: what the corpus cannot show yet.
+
+The corpus dataset has no quantities, agencies, findings, provinces or
+periods until the extraction and audit stages fill them; this one has all of
+them, plus `cited_documents` and `citation_edges` folders that the manifest
+does not list (as a later stage might write them). It is written with the
+pipeline's own writer, so it has the real schema.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.schema import TABLES
+from pipeline.store import DatasetWriter
+
+_DEFAULTS = {pa.string(): "", pa.int32(): 0, pa.int64(): 0, pa.float64(): 0.0, pa.bool_(): False}
+
+D = dt.date
+NQ57_SUBJECT = "về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia"
+
+
+def row(table: str, **values) -> dict:
+    """A row of `table`: the values given, the rest null (or a neutral value where the column is required)."""
+    unknown = set(values) - set(TABLES[table].names)
+    assert not unknown, f"{table} has no column {unknown}"
+    out = {}
+    for col in TABLES[table].columns:
+        out[col.name] = values.get(col.name, None if col.nullable else _DEFAULTS.get(col.type, ""))
+    return out
+
+
+def _doc(doc_id: str, path: str, province: str | None, start: D | None, end: D | None) -> dict:
+    return row(
+        "documents", doc_id=doc_id, source_path=path, source_format="txt", text="…", province=province,
+        period_start=start, period_end=end, sha256=doc_id * 4, pipeline_version="test", title=f"Báo cáo {path}",
+    )
+
+
+def _cite(doc_id: str, path: str, at: int, code: str | None, doc_type: str, sentence: str, **more) -> dict:
+    more.setdefault("cite_kind", "code" if code else "short")
+    return row(
+        "references", doc_id=doc_id, source_path=path, start=at, end=at + 10, surface=code or doc_type,
+        doc_type=doc_type, code=code, sentence=sentence, **more,
+    )
+
+
+def rows() -> dict[str, list[dict]]:
+    a, b, c = "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"
+    pa_, pb, pc = "in/a.txt", "in/b.txt", "in/c.txt"
+    s_a = "Thực hiện Nghị quyết số 57-NQ/TW và Kế hoạch số 02-KH/BCĐTW."
+    return {
+        "documents": [
+            _doc(a, pa_, "Lâm Đồng", D(2025, 4, 1), D(2025, 6, 30)),
+            _doc(b, pb, "Quảng Ngãi", D(2025, 7, 1), D(2025, 9, 30)),
+            _doc(c, pc, None, None, None),
+        ],
+        "references": [
+            _cite(a, pa_, 10, "57-NQ/TW", "Nghị quyết", s_a, issued_date=D(2024, 12, 22), subject=NQ57_SUBJECT),
+            _cite(a, pa_, 30, "02-KH/BCĐTW", "Kế hoạch", s_a, issued_date=D(2025, 6, 16)),
+            _cite(a, pa_, 60, "03/NQ-CP", "Nghị quyết", "x", issued_date=D(2025, 1, 9),
+                  subject="về ban hành Chương trình hành động của Chính phủ thực hiện Nghị quyết số 57-NQ/TW"),
+            _cite(a, pa_, 90, "198/KH-UBND", "Kế hoạch", "y", issued_date=D(2025, 3, 28),
+                  subject="về việc triển khai thực hiện Nghị quyết số 03/NQ-CP ngày 09/01/2025 của Chính phủ"),
+            _cite(a, pa_, 120, None, "Nghị quyết", "z", is_short_form=True, resolved_code="57-NQ/TW"),
+            _cite(a, pa_, 140, None, "Đề án", "z", is_short_form=True),
+            _cite(a, pa_, 160, None, "Luật", "z", cite_kind="law", name="Khoa học và Công nghệ"),
+            _cite(b, pb, 10, "57-NQ/TW", "Nghị quyết", s_a, issued_date=D(2024, 12, 22)),
+            _cite(b, pb, 30, "02-KH/BCĐTW", "Kế hoạch", s_a, issued_date=D(2025, 6, 19)),
+            # a longer number ending in a member's code is not that member
+            _cite(b, pb, 60, "103/NQ-CP", "Nghị quyết", "w", subject="về việc thực hiện Nghị quyết số 203/NQ-CP"),
+            # a trích yếu that runs on into the next citation does not make a member
+            _cite(b, pb, 90, "38-CT/TW", "Chỉ thị", "v",
+                  subject="về tiêu chuẩn đo lường, Kế hoạch số 51/KH-UBND thực hiện Nghị quyết số 57-NQ/TW"),
+            _cite(c, pc, 10, "02-KH/BCĐTW", "Kế hoạch", "u", issued_date=D(2025, 6, 19)),
+            _cite(c, pc, 30, "47-NQ/TU", "Nghị quyết", "t",
+                  subject="về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số trên địa bàn tỉnh"),
+        ],
+        "quantities": [
+            row("quantities", doc_id=a, source_path=pa_, surface="25 nhiệm vụ", kind="count", value=25.0, unit="nhiệm vụ"),
+            row("quantities", doc_id=a, source_path=pa_, surface="18/20 nhiệm vụ", kind="ratio", value=18.0, total=20.0, unit="nhiệm vụ"),
+            row("quantities", doc_id=b, source_path=pb, surface="5 nhiệm vụ", kind="count", value=5.0, unit="nhiệm vụ"),
+            row("quantities", doc_id=b, source_path=pb, surface="28,6%", kind="percent", value=28.6, unit="%"),
+            row("quantities", doc_id=b, source_path=pb, surface="308 tỷ đồng", kind="money", value=3.08e11, unit="đồng"),
+            row("quantities", doc_id=c, source_path=pc, surface="thứ 12", kind="rank", value=12.0),
+            row("quantities", doc_id=c, source_path=pc, surface="2 nhiệm vụ", kind="count", value=2.0, unit="nhiệm vụ"),
+        ],
+        "agencies": [
+            row("agencies", doc_id=a, source_path=pa_, surface="UBND tỉnh", canonical="Ủy ban nhân dân tỉnh Lâm Đồng", level="province", province="Lâm Đồng"),
+            row("agencies", doc_id=a, source_path=pa_, surface="Bộ Chính trị", canonical="Bộ Chính trị", level="central"),
+            row("agencies", doc_id=b, source_path=pb, surface="Bộ Chính trị", canonical="Bộ Chính trị", level="central"),
+        ],
+        "findings": [
+            row("findings", doc_id=a, rule="date_conflict", severity="warning", code="02-KH/BCĐTW", found="16/6/2025",
+                expected="19/6/2025", message="02-KH/BCĐTW is dated 16/6/2025 here and 19/6/2025 in two other reports."),
+            row("findings", doc_id=b, rule="type_code_mismatch", severity="error", code="327/KH-UBND", found="Quyết định",
+                expected="Kế hoạch", message="Quyết định số 327/KH-UBND: the code says Kế hoạch."),
+            row("findings", doc_id=c, rule="date_conflict", severity="warning", code="01-KH/BCĐ", found="11/7/2025",
+                expected="17/10/2025", message="01-KH/BCĐ is cited with two dates."),
+        ],
+        "errors": [
+            row("errors", source_path="in/locked.pdf", stage="ingest", error_type="encrypted_pdf", message="The PDF is encrypted."),
+        ],
+    }
+
+
+def write(out: Path) -> Path:
+    data = rows()
+    writer = DatasetWriter(out)
+    writer.add_rows(data)
+    writer.commit({"run": {"inputs_given": ["in"]}})
+    # tables of a later stage, in folders the manifest does not list
+    registry = pa.table({"code": ["57-NQ/TW", "02-KH/BCĐTW"], "dates": [["2024-12-22"], ["2025-06-16", "2025-06-19"]], "mentions": [2, 3]})
+    edges = pa.table({"source": ["198/KH-UBND", "03/NQ-CP"], "target": ["03/NQ-CP", "57-NQ/TW"], "relation": ["implements", "implements"]})
+    for name, table in (("cited_documents", registry), ("citation_edges", edges)):
+        (out / name).mkdir()
+        pq.write_table(table, out / name / "part-00000.parquet")
+    return out
