@@ -143,6 +143,9 @@ class DatasetWriter:
     def _write_part(self, name: str, rows: list[dict]) -> None:
         table = pa.Table.from_pylist(rows, schema=TABLES[name].schema)
         path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
+        while path.exists():  # a corpus stage may have rewritten the table as part-00000
+            self.parts[name] += 1
+            path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
         pq.write_table(table, path, compression="zstd")
         self.parts[name] += 1
 

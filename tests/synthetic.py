@@ -1,10 +1,11 @@
 """A small dataset made by hand, with every table filled: what the corpus cannot show yet.
 
-The corpus dataset has no quantities, agencies, findings, provinces or
-periods until the extraction and audit stages fill them; this one has all of
-them, plus `cited_documents` and `citation_edges` folders that the manifest
-does not list (as a later stage might write them). It is written with the
-pipeline's own writer, so it has the real schema.
+The corpus dataset has no quantities, agencies, provinces or periods until the
+extraction stages fill them; this one has all of them. It is written with the
+pipeline's own writer and goes through the pipeline's own corpus stages
+(resolve, registry, audit), so `cited_documents` and `citation_edges` are
+what a run would make of these citations. A folder of a later stage that the
+schema does not declare (`annotations`) shows how such tables are treated.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extractors.codes import parse_code
+from pipeline.corpus import finalize
 from pipeline.schema import TABLES
 from pipeline.store import DatasetWriter
 
@@ -36,12 +39,19 @@ def row(table: str, **values) -> dict:
 def _doc(doc_id: str, path: str, province: str | None, start: D | None, end: D | None) -> dict:
     return row(
         "documents", doc_id=doc_id, source_path=path, source_format="txt", text="…", province=province,
-        period_start=start, period_end=end, sha256=doc_id * 4, pipeline_version="test", title=f"Báo cáo {path}",
+        province_as_written=province, period_start=start, period_end=end, sha256=doc_id * 4,
+        pipeline_version="test", title=f"Báo cáo {path}",
     )
 
 
 def _cite(doc_id: str, path: str, at: int, code: str | None, doc_type: str, sentence: str, **more) -> dict:
+    """A citation as extraction would give it: a code is taken apart by the real grammar."""
     more.setdefault("cite_kind", "code" if code else "short")
+    more.setdefault("relation", "mentions")
+    parts = parse_code(code) if code else None
+    if parts is not None:
+        more.update(number=parts.number, year=parts.year, type_code=parts.type_code,
+                    issuer_code=parts.issuer_code, system=parts.system)
     return row(
         "references", doc_id=doc_id, source_path=path, start=at, end=at + 10, surface=code or doc_type,
         doc_type=doc_type, code=code, sentence=sentence, **more,
@@ -52,6 +62,9 @@ def rows() -> dict[str, list[dict]]:
     a, b, c = "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"
     pa_, pb, pc = "in/a.txt", "in/b.txt", "in/c.txt"
     s_a = "Thực hiện Nghị quyết số 57-NQ/TW và Kế hoạch số 02-KH/BCĐTW."
+    s_03 = "Nghị quyết số 03/NQ-CP thực hiện Nghị quyết số 57-NQ/TW."
+    s_198 = "Kế hoạch số 198/KH-UBND triển khai Nghị quyết số 03/NQ-CP."
+    s_02 = "Kế hoạch số 02-KH/BCĐTW thực hiện Nghị quyết số 57-NQ/TW."
     return {
         "documents": [
             _doc(a, pa_, "Lâm Đồng", D(2025, 4, 1), D(2025, 6, 30)),
@@ -61,20 +74,21 @@ def rows() -> dict[str, list[dict]]:
         "references": [
             _cite(a, pa_, 10, "57-NQ/TW", "Nghị quyết", s_a, issued_date=D(2024, 12, 22), subject=NQ57_SUBJECT),
             _cite(a, pa_, 30, "02-KH/BCĐTW", "Kế hoạch", s_a, issued_date=D(2025, 6, 16)),
-            _cite(a, pa_, 60, "03/NQ-CP", "Nghị quyết", "x", issued_date=D(2025, 1, 9),
+            _cite(a, pa_, 60, "03/NQ-CP", "Nghị quyết", s_03, issued_date=D(2025, 1, 9),
                   subject="về ban hành Chương trình hành động của Chính phủ thực hiện Nghị quyết số 57-NQ/TW"),
-            _cite(a, pa_, 90, "198/KH-UBND", "Kế hoạch", "y", issued_date=D(2025, 3, 28),
+            _cite(a, pa_, 75, "57-NQ/TW", "Nghị quyết", s_03, relation="implements", head_start=60),
+            _cite(a, pa_, 90, "198/KH-UBND", "Kế hoạch", s_198, issued_date=D(2025, 3, 28),
                   subject="về việc triển khai thực hiện Nghị quyết số 03/NQ-CP ngày 09/01/2025 của Chính phủ"),
-            _cite(a, pa_, 120, None, "Nghị quyết", "z", is_short_form=True, resolved_code="57-NQ/TW"),
+            _cite(a, pa_, 100, "03/NQ-CP", "Nghị quyết", s_198, issued_date=D(2025, 1, 9), relation="implements", head_start=90),
+            _cite(a, pa_, 120, None, "Nghị quyết", "Nghị quyết 57 đặt mục tiêu ...", number="57", is_short_form=True),
             _cite(a, pa_, 140, None, "Đề án", "z", is_short_form=True),
             _cite(a, pa_, 160, None, "Luật", "z", cite_kind="law", name="Khoa học và Công nghệ"),
-            _cite(b, pb, 10, "57-NQ/TW", "Nghị quyết", s_a, issued_date=D(2024, 12, 22)),
-            _cite(b, pb, 30, "02-KH/BCĐTW", "Kế hoạch", s_a, issued_date=D(2025, 6, 19)),
-            # a longer number ending in a member's code is not that member
+            _cite(b, pb, 10, "57-NQ/TW", "Nghị quyết", "x", issued_date=D(2024, 12, 22)),
+            _cite(b, pb, 30, "02-KH/BCĐTW", "Kế hoạch", s_02, issued_date=D(2025, 6, 19)),
+            _cite(b, pb, 50, "57-NQ/TW", "Nghị quyết", s_02, relation="implements", head_start=30),
+            # only mentioned beside members: not members
             _cite(b, pb, 60, "103/NQ-CP", "Nghị quyết", "w", subject="về việc thực hiện Nghị quyết số 203/NQ-CP"),
-            # a trích yếu that runs on into the next citation does not make a member
-            _cite(b, pb, 90, "38-CT/TW", "Chỉ thị", "v",
-                  subject="về tiêu chuẩn đo lường, Kế hoạch số 51/KH-UBND thực hiện Nghị quyết số 57-NQ/TW"),
+            _cite(b, pb, 90, "38-CT/TW", "Chỉ thị", "v"),
             _cite(c, pc, 10, "02-KH/BCĐTW", "Kế hoạch", "u", issued_date=D(2025, 6, 19)),
             _cite(c, pc, 30, "47-NQ/TU", "Nghị quyết", "t",
                   subject="về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số trên địa bàn tỉnh"),
@@ -109,13 +123,17 @@ def rows() -> dict[str, list[dict]]:
 
 def write(out: Path) -> Path:
     data = rows()
+    findings = data.pop("findings")
     writer = DatasetWriter(out)
     writer.add_rows(data)
+    writer.flush()
+    stage_errors = finalize(writer.staging)
+    assert not stage_errors, stage_errors
+    # the audit rewrote `findings` from these citations; the hand-made ones join them
+    writer.add_rows({"findings": findings})
     writer.commit({"run": {"inputs_given": ["in"]}})
-    # tables of a later stage, in folders the manifest does not list
-    registry = pa.table({"code": ["57-NQ/TW", "02-KH/BCĐTW"], "dates": [["2024-12-22"], ["2025-06-16", "2025-06-19"]], "mentions": [2, 3]})
-    edges = pa.table({"source": ["198/KH-UBND", "03/NQ-CP"], "target": ["03/NQ-CP", "57-NQ/TW"], "relation": ["implements", "implements"]})
-    for name, table in (("cited_documents", registry), ("citation_edges", edges)):
-        (out / name).mkdir()
-        pq.write_table(table, out / name / "part-00000.parquet")
+    # a table of a later stage, in a folder the schema does not declare
+    notes = pa.table({"doc_id": [a for a in ("aaaaaaaaaaaaaaaa",)], "note": ["checked by hand"], "reviewer": ["test"]})
+    (out / "annotations").mkdir()
+    pq.write_table(notes, out / "annotations" / "part-00000.parquet")
     return out

@@ -25,11 +25,28 @@ def table(dataset: Path, name: str) -> list[dict]:
     return pq.read_table(dataset / name).to_pylist()
 
 
-def cited(ref: dict) -> str | None:
-    """The document a citation points at, as the DATASET.md columns define it."""
-    if ref["resolved_code"] or ref["code"]:
-        return ref["resolved_code"] or ref["code"]
-    return " ".join(p for p in (ref["doc_type"], ref["name"]) if p) if ref["name"] else None
+def citations(dataset: Path) -> list[dict]:
+    """The references, each with the document it cites by the registry: `cited_key` (doc_key) and `cited` (its code)."""
+    codes = {d["doc_key"]: d["code"] for d in table(dataset, "cited_documents")}
+    return [{**r, "cited_key": r["doc_key"], "cited": codes.get(r["doc_key"]) if r["doc_key"] else None} for r in table(dataset, "references")]
+
+
+def family_by_hand(dataset: Path) -> dict[str, int]:
+    """doc_key -> depth: 57-NQ/TW and what implements, amends or is based on a member, by breadth-first search."""
+    docs = table(dataset, "cited_documents")
+    implementers = defaultdict(set)
+    for e in table(dataset, "citation_edges"):
+        if e["source_kind"] == "document" and e["relation"] in ("implements", "amends", "based_on"):
+            implementers[e["target"]].add(e["source"])
+    depth = {d["doc_key"]: 0 for d in docs if d["cite_kind"] == "code" and d["code"].replace("-", "") == "57NQ/TW"}
+    todo = list(depth)
+    while todo:
+        key = todo.pop(0)
+        for source in implementers[key]:
+            if source not in depth:
+                depth[source] = depth[key] + 1
+                todo.append(source)
+    return depth
 
 
 def family(dataset: Path) -> dict[str, dict]:
@@ -51,7 +68,7 @@ def test_every_query_has_a_description_and_runs_on_both_datasets(corpus_dataset:
 
 
 def test_citations_by_type(dataset: Path):
-    refs = table(dataset, "references")
+    refs = citations(dataset)
     by_type = defaultdict(list)
     for r in refs:
         by_type[r["doc_type"] or "(unknown)"].append(r)
@@ -59,7 +76,7 @@ def test_citations_by_type(dataset: Path):
         t: {
             "doc_type": t,
             "citations": len(rs),
-            "documents": len({cited(r) for r in rs} - {None}),
+            "documents": len({r["cited_key"] for r in rs} - {None}),
             "reports": len({r["doc_id"] for r in rs}),
             "short_forms": sum(r["is_short_form"] for r in rs),
             "in_footnotes": sum(r["in_footnote"] for r in rs),
@@ -73,25 +90,27 @@ def test_citations_by_type(dataset: Path):
 
 def test_most_cited(dataset: Path):
     by_doc = defaultdict(list)
-    for r in table(dataset, "references"):
-        if cited(r):
-            by_doc[cited(r)].append(r)
+    for r in citations(dataset):
+        if r["cited_key"]:
+            by_doc[r["cited_key"]].append(r)
     got = result(dataset, "most-cited")
-    assert {r["document"] for r in got} == set(by_doc)
+    assert {r["doc_key"] for r in got} == set(by_doc)
     for row in got:
-        rs = by_doc[row["document"]]
+        rs = by_doc[row["doc_key"]]
         dates = sorted({r["issued_date"] for r in rs} - {None})
+        assert row["document"] == rs[0]["cited"]
         assert row["citations"] == len(rs)
         assert row["reports"] == len({r["doc_id"] for r in rs})
         assert row["date_variants"] == len(dates) and (row["dates"] or []) == dates
-    assert [(-r["citations"], -r["reports"], r["document"]) for r in got] == sorted((-r["citations"], -r["reports"], r["document"]) for r in got)
+    order = [(-r["citations"], -r["reports"], r["document"], r["doc_key"]) for r in got]
+    assert order == sorted(order)
 
 
 def test_date_variants(dataset: Path):
     dated = defaultdict(lambda: defaultdict(list))
-    for r in table(dataset, "references"):
-        if cited(r) and r["issued_date"]:
-            dated[cited(r)][r["issued_date"]].append(r)
+    for r in citations(dataset):
+        if r["cited_key"] and r["issued_date"]:
+            dated[(r["cited"], r["cited_key"])][r["issued_date"]].append(r)
     expected = [
         {
             "document": doc,
@@ -99,8 +118,9 @@ def test_date_variants(dataset: Path):
             "citations": len(rs),
             "reports": len({r["doc_id"] for r in rs}),
             "cited_by": sorted({r["source_path"] for r in rs}),
+            "doc_key": key,
         }
-        for doc, days in sorted(dated.items())
+        for (doc, key), days in sorted(dated.items())
         if len(days) > 1
         for day, rs in sorted(days.items())
     ]
@@ -114,34 +134,44 @@ def test_02_kh_bcdtw_is_cited_with_two_dates_in_the_corpus(corpus_dataset: Path)
 
 def test_family_of_the_hand_made_dataset(synthetic_dataset: Path):
     fam = family(synthetic_dataset)
-    assert {c: (r["evidence"], r["depth"]) for c, r in fam.items()} == {
-        NQ57: ("self", 0),
-        "03/NQ-CP": ("subject", 1),  # its trích yếu names 57-NQ/TW
-        "198/KH-UBND": ("subject", 2),  # names 03/NQ-CP
-        "02-KH/BCĐTW": ("co_cited", 1),  # beside 57-NQ/TW in one sentence of two reports
-        "47-NQ/TU": ("theme", 1),
-    }  # not 103/NQ-CP (its trích yếu names 203/NQ-CP), not 38-CT/TW (whose trích yếu runs into another citation)
-    assert fam["198/KH-UBND"]["via"] == ["03/NQ-CP"]
+    assert {c: r["depth"] for c, r in fam.items()} == {
+        NQ57: 0,
+        "03/NQ-CP": 1,  # "Nghị quyết 03/NQ-CP thực hiện Nghị quyết 57-NQ/TW"
+        "02-KH/BCĐTW": 1,
+        "198/KH-UBND": 2,  # implements 03/NQ-CP
+    }  # not 103/NQ-CP, 38-CT/TW or 47-NQ/TU: cited, but tied to no member
+    assert fam["198/KH-UBND"]["via"] == ["03/NQ-CP"] and fam["198/KH-UBND"]["relations"] == ["implements"]
+    assert fam["198/KH-UBND"]["province"] == "Lâm Đồng"
+
+
+def test_family_is_the_graph_and_the_registry_flag(dataset: Path):
+    rows = run_sql(connect(dataset), "select doc_key, depth from nq57_family").read_all().to_pylist()
+    by_hand = family_by_hand(dataset)
+    assert {r["doc_key"]: r["depth"] for r in rows} == by_hand and len(rows) == len(by_hand)
+    assert set(by_hand) == {d["doc_key"] for d in table(dataset, "cited_documents") if d["nq57_family"]}
 
 
 def test_family_of_the_corpus(corpus_dataset: Path):
     fam = family(corpus_dataset)
-    assert {NQ57, "03/NQ-CP", "71/NQ-CP", "02-KH/BCĐTW", "93-CTr/TU", "198/KH-UBND", "61-CTr/TU", "283-KH/TU", "51/KH-UBND"} <= set(fam)
+    assert {NQ57, "03/NQ-CP", "71/NQ-CP", "93-CTr/TU", "198/KH-UBND", "61-CTr/TU", "283-KH/TU"} <= set(fam)
     assert not {"38-CT/TW", "133/2025/NĐ-CP", "09/2024/TT-BKHCN"} & set(fam)
     assert set(fam["198/KH-UBND"]["via"]) >= {"03/NQ-CP", "93-CTr/TU"}
-    refs = table(corpus_dataset, "references")
+    refs = citations(corpus_dataset)
     for row in result(corpus_dataset, "nq57-family"):
-        rs = [r for r in refs if cited(r) == row["document"]]
+        rs = [r for r in refs if r["cited_key"] == row["doc_key"]]
+        assert {r["cited"] for r in rs} == {row["document"]}
         assert (row["citations"], row["reports"]) == (len(rs), len({r["doc_id"] for r in rs})), row["document"]
 
 
 def test_nq57_by_province(dataset: Path):
-    members = set(family(dataset))
+    members = family_by_hand(dataset)
     docs = [d for d in table(dataset, "documents") if d["duplicate_of"] is None]
     cites = defaultdict(list)
-    for r in table(dataset, "references"):
-        if cited(r) in members:
-            cites[r["doc_id"]].append(cited(r))
+    roots = defaultdict(int)
+    for r in citations(dataset):
+        if r["cited_key"] in members:
+            cites[r["doc_id"]].append(r["cited"])
+            roots[r["doc_id"]] += members[r["cited_key"]] == 0
     expected = [
         {
             "province": d["province"] or "(unknown)",
@@ -149,7 +179,7 @@ def test_nq57_by_province(dataset: Path):
             "period_start": d["period_start"],
             "period_end": d["period_end"],
             "family_citations": len(cites[d["doc_id"]]),
-            "nq57_citations": cites[d["doc_id"]].count(NQ57),
+            "nq57_citations": roots[d["doc_id"]],
             "members_cited": len(set(cites[d["doc_id"]])),
             "members": sorted(set(cites[d["doc_id"]])) or None,
         }
@@ -160,8 +190,8 @@ def test_nq57_by_province(dataset: Path):
 
 def test_nq57_by_province_by_hand(synthetic_dataset: Path):
     got = {r["report"]: (r["province"], r["family_citations"], r["nq57_citations"], r["members_cited"]) for r in result(synthetic_dataset, "nq57-by-province")}
-    # in/a.txt: 57-NQ/TW twice (once as a resolved short form), 02-KH/BCĐTW, 03/NQ-CP, 198/KH-UBND
-    assert got == {"in/a.txt": ("Lâm Đồng", 5, 2, 4), "in/b.txt": ("Quảng Ngãi", 2, 1, 2), "in/c.txt": ("(unknown)", 2, 0, 2)}
+    # in/a.txt: 57-NQ/TW three times (once as the short form Nghị quyết 57), 03/NQ-CP twice, 02-KH/BCĐTW, 198/KH-UBND
+    assert got == {"in/a.txt": ("Lâm Đồng", 7, 3, 4), "in/b.txt": ("Quảng Ngãi", 3, 2, 2), "in/c.txt": ("(unknown)", 1, 0, 1)}
     assert list(got) == ["in/a.txt", "in/b.txt", "in/c.txt"]  # provinces in order, unknown last
 
 
@@ -216,10 +246,10 @@ def test_agencies_reports_and_errors(dataset: Path):
     got = {(r["agency"], r["level"], r["province"]): (r["mentions"], r["reports"]) for r in result(dataset, "agencies-most-named")}
     assert got == {k: (len(v), len({a["doc_id"] for a in v})) for k, v in agencies.items()}
 
-    members = set(family(dataset))
+    members = family_by_hand(dataset)
     count = Counter
     per_doc = {name: count(r["doc_id"] for r in table(dataset, name)) for name in ("references", "quantities", "agencies", "findings")}
-    family_per_doc = count(r["doc_id"] for r in table(dataset, "references") if cited(r) in members)
+    family_per_doc = count(r["doc_id"] for r in citations(dataset) if r["cited_key"] in members)
     expected = sorted(
         (
             d["source_path"],
@@ -243,11 +273,11 @@ def test_agencies_reports_and_errors(dataset: Path):
     assert got == {k: (len(v), sorted({e["source_path"] for e in v})) for k, v in errors.items()}
 
 
-def test_empty_tables_give_empty_results(corpus_dataset: Path):
-    # quantities and findings are empty until the extraction and audit stages fill them
-    if pq.read_metadata(next((corpus_dataset / "findings").glob("*.parquet"))).num_rows:
-        pytest.skip("the findings table is filled now")
-    assert result(corpus_dataset, "findings-by-rule") == []
+def test_empty_tables_give_empty_results(tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    assert runner.invoke(app, ["run", str(tmp_path / "in"), "-o", str(tmp_path / "ds")]).exit_code == 0
+    for name in named_queries():
+        assert result(tmp_path / "ds", name) == [], name
 
 
 def test_run_list_and_show_on_the_command_line(corpus_dataset: Path):

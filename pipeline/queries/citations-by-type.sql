@@ -5,7 +5,7 @@
 select
     coalesce(doc_type, '(unknown)') as doc_type,
     count(*) as citations,
-    count(distinct cited) as documents,
+    count(distinct cited_key) as documents,
     count(distinct doc_id) as reports,
     count(*) filter (where is_short_form) as short_forms,
     count(*) filter (where in_footnote) as in_footnotes

@@ -7,7 +7,7 @@ cites as (
     select
         c.doc_id,
         count(*) as citations,
-        count(*) filter (where c.cited in (select code from nq57_family)) as family_citations
+        count(*) filter (where c.cited_key in (select doc_key from nq57_family)) as family_citations
     from citations as c
     group by c.doc_id
 ),

@@ -1,13 +1,14 @@
 -- view: citations
--- description: The references table with one more column, `cited`: the key of
---   the document a citation points at (the resolved code of a short form, else
---   the code, else `<type> <name>` for a law cited by name); null for a short
---   form not resolved yet. The named queries count documents by this key.
+-- description: The references table with two more columns from the registry
+--   of cited documents: `cited_key`, the cited document's key
+--   (cited_documents.doc_key: the same code of two provinces, or of two years,
+--   are two documents), and `cited`, its code as the registry writes it (the
+--   law's name for a law cited by name). Both are null for a citation the
+--   registry could not place (a short form not resolved). The named queries
+--   count documents by `cited_key`.
 select
     r.*,
-    coalesce(
-        r.resolved_code,
-        r.code,
-        case when r.name is not null then concat_ws(' ', r.doc_type, r.name) end
-    ) as cited
+    r.doc_key as cited_key,
+    case when r.doc_key is not null then coalesce(d.code, r.resolved_code, r.code) end as cited
 from "references" as r
+left join cited_documents as d on d.doc_key = r.doc_key
