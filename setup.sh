@@ -30,8 +30,8 @@ if [ "${#wanted[@]}" -gt 0 ] && [ "${BAOCAO_SKIP_APT:-0}" != 1 ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         echo "setup: installing system packages: ${wanted[*]}"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >/dev/null
-        apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
+        apt-get -o DPkg::Lock::Timeout=900 update -qq >/dev/null
+        apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
     else
         echo "setup: not root or no apt-get; skipping system packages: ${wanted[*]}" >&2
         echo "setup: the features that need them will report how to enable them" >&2

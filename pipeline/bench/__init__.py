@@ -11,3 +11,11 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+
+
+def _register() -> None:
+    """Each benchmark module adds its command to `app` when imported."""
+    from pipeline.bench import pdf  # noqa: F401
+
+
+_register()

@@ -43,7 +43,7 @@ def sniff(path: Path, data: bytes) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx" if path.suffix.lower() != ".pdf" else "zip"
+        return "docx"  # or another zip package: the DOCX reader says it has no Word document
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
     suffix = path.suffix.lower()
@@ -56,17 +56,49 @@ def sniff(path: Path, data: bytes) -> str:
 
 def ingest(path: Path, data: bytes, *, max_pages: int | None = None) -> Ingested:
     """Read one file. `max_pages`: refuse paged formats with more pages (IngestError `too_many_pages`)."""
+    if not data:
+        raise IngestError("empty_file", "The file is empty (0 bytes).")
     kind = sniff(path, data)
     if kind == "txt":
         from pipeline.ingest import text
 
-        return text.ingest(data)
-    if kind in ("pdf", "docx", "doc"):
+        ing = text.ingest(data)
+    elif kind == "pdf":
+        if not data.startswith(b"%PDF"):
+            raise IngestError("corrupt_file", "The file is named .pdf but is not a PDF (no %PDF header).")
+        from pipeline.ingest.pdf import read_pdf
+
+        ing = read_pdf(data, max_pages=max_pages)
+    elif kind == "docx":
+        if not data.startswith(b"PK"):
+            raise IngestError("corrupt_file", "The file is named .docx but is not a Word package (not a zip file).")
+        from pipeline.ingest.docx import read_docx
+
+        ing = read_docx(data)
+    elif kind == "doc":
+        if not data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise IngestError("corrupt_file", "The file is named .doc but is not a Word 97-2003 document.")
+        from pipeline.ingest.doc import read_doc
+
+        ing = read_doc(data)
+    else:
         raise IngestError(
             "unsupported_format",
-            f"{kind.upper()} input is not supported by this version of baocao; convert the file to text first.",
+            f"Unsupported file type {path.suffix or '(no extension)'!r}: baocao reads .txt, .pdf, .docx and .doc files.",
         )
-    raise IngestError(
-        "unsupported_format",
-        f"Unsupported file type {path.suffix or '(no extension)'!r}: baocao reads .txt, .pdf, .docx and .doc files.",
-    )
+    if not ing.encoding_repaired:
+        _repair_legacy_fonts(ing)
+    return ing
+
+
+def _repair_legacy_fonts(ing: Ingested) -> None:
+    """Text typed in a legacy Vietnamese font (TCVN3, VNI), in any format, converted to Unicode."""
+    from pipeline.ingest import legacy
+
+    sample = "\n".join(b.text for b in ing.blocks[:400])[: legacy.SAMPLE_CHARS]
+    encoding = legacy.detect(sample)
+    if encoding:
+        for block in ing.blocks:
+            block.text = legacy.repair(block.text, encoding)
+        ing.encoding_repaired = True
+        ing.notes.append(f"text converted from the legacy font encoding {encoding}")

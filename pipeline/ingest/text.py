@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-from pipeline.ingest import IngestError, Ingested
+from pipeline.ingest import IngestError, Ingested, legacy
 from pipeline.ingest.textflow import lay_out
 from pipeline.normalize import clean_chars
 
@@ -29,11 +29,18 @@ _VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
 
 def ingest(data: bytes) -> Ingested:
     text, encoding = decode(data)
+    repaired = False
+    if not encoding.startswith("utf"):
+        # a legacy font's bytes (TCVN3, VNI) read as Windows-1252 show the letters the font drew over
+        latin = data.decode("cp1252", errors="replace")
+        legacy_encoding = legacy.detect(latin)
+        if legacy_encoding:
+            text, encoding, repaired = legacy.repair(latin, legacy_encoding), legacy_encoding, True
     text = clean_chars(text)
     if not text.strip():
         raise IngestError("empty_text", "The file contains no text (only whitespace).")
     blocks, layout = lay_out(text)
-    return Ingested(source_format="txt", blocks=blocks, layout=layout, encoding=encoding)
+    return Ingested(source_format="txt", blocks=blocks, layout=layout, encoding=encoding, encoding_repaired=repaired)
 
 
 def decode(data: bytes) -> tuple[str, str]:

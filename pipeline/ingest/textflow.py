@@ -57,12 +57,25 @@ def _looks_like_paragraphs(text: str) -> bool:
 _ENUM_HEAD = re.compile(r"^(?:PHẦN\s+[IVXLC\d]+|Phần\s+[IVXLC\d]+|[IVXLC]+\.|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))\s+\S")
 
 
+# letters counted by the regex engine, not a Python loop per character: layout calls these per line
+_NOT_LETTER = re.compile(r"\P{L}+")
+_NOT_UPPER = re.compile(r"\P{Lu}+")
+_TWO_WORDS = re.compile(r"\p{L}\S*\s+\S*\p{L}")
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """(letters, capital letters) in `text`."""
+    letters = _NOT_LETTER.sub("", text)
+    return len(letters), len(_NOT_UPPER.sub("", letters))
+
+
 def heading_or_body(text: str) -> str:
     """`heading` for title-like lines (all capitals, or short numbered lines), else `body`."""
     s = text.strip()
-    letters = [c for c in s if c.isalpha()]
-    if len(letters) >= 3 and len(s) <= 200 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
-        return "heading"
+    if len(s) <= 200:
+        letters, upper = _letter_counts(s)
+        if letters >= 3 and upper / letters > 0.9:
+            return "heading"
     if len(s) <= 120 and _ENUM_HEAD.match(s) and s[-1] not in ".;,":
         return "heading"
     return "body"
@@ -378,9 +391,8 @@ _CLOSERS = re.compile(r"[”\"’')\]\U000F0000-\U000FFFFD]+$")  # quotes, brack
 
 def _is_caps(text: str) -> bool:
     """A line in capitals (BÁO CÁO, I. KẾT QUẢ ...), not one ending in an acronym (GRDP.)."""
-    letters = [c for c in text if c.isalpha()]
-    words = [w for w in text.split() if any(c.isalpha() for c in w)]
-    return len(letters) >= 6 and len(words) >= 2 and sum(c.isupper() for c in letters) / len(letters) > 0.85
+    letters, upper = _letter_counts(text)
+    return letters >= 6 and upper / letters > 0.85 and _TWO_WORDS.search(text) is not None
 
 
 def _breaks(prev: str, cur: str, width: float) -> bool:

@@ -1,0 +1,250 @@
+"""DOCX: body paragraphs and tables in order, real footnotes and endnotes, headers and footers.
+
+The package is read as a zip of XML parts, not through python-docx: python-docx
+has no footnote API and would parse parts we do not need. Every part is read
+with limits first (zip bombs) and parsed without entities, DTDs or network
+access (entity bombs, external entities).
+
+Footnotes are numbered by the order their references appear in the body, as
+Word shows them; their XML ids are arbitrary. The reference position becomes a
+marker sentinel in the paragraph text, so assembly knows where each footnote
+is referenced.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+
+from lxml import etree
+
+from pipeline.ingest import IngestError, Ingested
+from pipeline.ingest.textflow import heading_or_body
+from pipeline.models import Block
+from pipeline.normalize import marker
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part, uncompressed
+MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts we read, uncompressed
+MAX_RATIO = 200  # uncompressed / compressed, per member (real DOCX XML stays well under 50)
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+_P, _T, _TAB, _BR, _CR, _TBL, _TR, _TC, _R = (_w(t) for t in ("p", "t", "tab", "br", "cr", "tbl", "tr", "tc", "r"))
+_FN_REF, _EN_REF, _SDT, _SDT_CONTENT = _w("footnoteReference"), _w("endnoteReference"), _w("sdt"), _w("sdtContent")
+_DEL, _INS, _HYPERLINK, _SMART = _w("del"), _w("ins"), _w("hyperlink"), _w("smartTag")
+_NOBREAK_HYPHEN, _SOFT_HYPHEN, _SYM = _w("noBreakHyphen"), _w("softHyphen"), _w("sym")
+
+
+class SafeZip:
+    """A zip archive whose members are read only within size and ratio limits."""
+
+    def __init__(self, data: bytes, what: str = "DOCX"):
+        self.what = what
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            self.names = {i.filename: i for i in self.zf.infolist()}
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise IngestError("corrupt_file", f"The {what} file is not a readable zip package ({exc}); it may be truncated or not a {what}.") from exc
+        self.read_total = 0
+
+    def read(self, name: str) -> bytes | None:
+        info = self.names.get(name)
+        if info is None:
+            return None
+        if info.file_size > MAX_PART_BYTES or info.file_size > MAX_RATIO * max(info.compress_size, 1024):
+            raise IngestError(
+                "zip_bomb",
+                f"The {self.what} part {name} would expand to {info.file_size:,} bytes from {info.compress_size:,}; "
+                "refused as a likely zip bomb.",
+            )
+        self.read_total += info.file_size
+        if self.read_total > MAX_TOTAL_BYTES:
+            raise IngestError("zip_bomb", f"The {self.what} expands to more than {MAX_TOTAL_BYTES:,} bytes; refused.")
+        try:
+            with self.zf.open(info) as fh:
+                data = fh.read(MAX_PART_BYTES + 1)  # the header's sizes can lie: cap what we inflate
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise IngestError("corrupt_file", f"The {self.what} part {name} cannot be read ({exc}).") from exc
+        if len(data) > MAX_PART_BYTES:
+            raise IngestError("zip_bomb", f"The {self.what} part {name} expands beyond {MAX_PART_BYTES:,} bytes; refused.")
+        return data
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
+        # OOXML parts never declare a DTD; one that does is an entity bomb or an XXE attempt
+        raise IngestError("xml_entities", f"The part {name} declares a DTD or entities, which Word never writes; refused as hostile.")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise IngestError("corrupt_file", f"The part {name} is not well-formed XML ({exc}).") from exc
+
+
+def _relationships(z: SafeZip, part: str) -> dict[str, tuple[str, str]]:
+    """rId -> (type suffix, target part name) for a part."""
+    folder, base = posixpath.split(part)
+    data = z.read(posixpath.join(folder, "_rels", base + ".rels"))
+    if data is None:
+        return {}
+    rels = {}
+    for rel in parse_xml(data, base + ".rels").iter(f"{{{PKG_REL}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        rels[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], target)
+    return rels
+
+
+def _main_part(z: SafeZip) -> str:
+    for _, (kind, target) in _relationships(z, "").items():
+        if kind == "officeDocument":
+            return target
+    if "word/document.xml" in z.names:
+        return "word/document.xml"
+    raise IngestError("corrupt_file", "The package has no main document part; it is not a Word document.")
+
+
+class _Notes:
+    """Footnote/endnote texts by XML id, numbered in order of first reference."""
+
+    def __init__(self, root: etree._Element | None, tag: str):
+        self.text: dict[str, str] = {}
+        if root is not None:
+            for note in root.iter(_w(tag)):
+                if note.get(_w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                paras = [_para_text(p, None) for p in note.iter(_P)]
+                self.text[note.get(_w("id"), "")] = " ".join(t.strip() for t in paras if t.strip())
+        self.order: list[str] = []
+
+    def number(self, note_id: str) -> int | None:
+        if note_id not in self.text:
+            return None
+        if note_id not in self.order:
+            self.order.append(note_id)
+        return self.order.index(note_id) + 1
+
+
+def _para_text(p: etree._Element, on_ref) -> str:
+    """A paragraph's visible text; footnote references call `on_ref(element)` for their sentinel."""
+    out: list[str] = []
+    for el in p.iter():
+        tag = el.tag
+        if tag == _T:
+            if not _inside_deleted(el, p):
+                out.append(el.text or "")
+        elif tag == _TAB:
+            out.append("\t")
+        elif tag in (_BR, _CR):
+            out.append(" ")
+        elif tag == _NOBREAK_HYPHEN:
+            out.append("-")
+        elif tag in (_FN_REF, _EN_REF) and on_ref is not None:
+            out.append(on_ref(el))
+    return "".join(out)
+
+
+def _inside_deleted(el: etree._Element, stop: etree._Element) -> bool:
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == _DEL:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _style(p: etree._Element) -> str:
+    ppr = p.find(_w("pPr"))
+    style = ppr.find(_w("pStyle")) if ppr is not None else None
+    return (style.get(_w("val")) or "").lower() if style is not None else ""
+
+
+def _body_items(body: etree._Element):
+    """Paragraphs and tables of the body in order, looking inside content controls."""
+    for child in body:
+        if child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _body_items(content)
+        elif child.tag in (_P, _TBL):
+            yield child
+
+
+def read_docx(data: bytes) -> Ingested:
+    z = SafeZip(data)
+    main = _main_part(z)
+    doc_xml = z.read(main)
+    if doc_xml is None:
+        raise IngestError("corrupt_file", f"The package lists {main} but does not contain it.")
+    root = parse_xml(doc_xml, main)
+    body = root.find(_w("body"))
+    if body is None:
+        raise IngestError("corrupt_file", "The Word document has no body.")
+    rels = _relationships(z, main)
+    parts = {kind: target for kind, target in rels.values() if kind in ("footnotes", "endnotes")}
+    foot = _Notes(_load(z, parts.get("footnotes")), "footnote")
+    end = _Notes(_load(z, parts.get("endnotes")), "endnote")
+    # endnotes follow the footnotes in one numbering: the text model has one footnote sequence
+    notes_seen: list[tuple[_Notes, str]] = []
+
+    def on_ref(el: etree._Element) -> str:
+        notes = foot if el.tag == _FN_REF else end
+        nid = el.get(_w("id"), "")
+        if nid not in notes.text:
+            return ""
+        if (notes, nid) not in notes_seen:
+            notes_seen.append((notes, nid))
+        return marker(notes_seen.index((notes, nid)) + 1)
+
+    blocks: list[Block] = []
+    table_index = 0
+    for item in _body_items(body):
+        if item.tag == _P:
+            text = _para_text(item, on_ref).replace("\t", " ")
+            if not text.strip():
+                continue
+            style = _style(item)
+            kind = "heading" if style.startswith(("heading", "title", "subtitle")) else heading_or_body(text)
+            blocks.append(Block(kind, text))
+        else:
+            blocks.extend(_table_blocks(item, table_index, on_ref))
+            table_index += 1
+    for n, (notes, nid) in enumerate(notes_seen, start=1):
+        blocks.append(Block("footnote", notes.text[nid], footnote=n))
+    for kind, target in rels.values():
+        if kind in ("header", "footer"):
+            part = _load(z, target)
+            if part is not None:
+                text = " ".join(t for p in part.iter(_P) if (t := _para_text(p, None).strip()))
+                if text and all(b.text != text or b.kind != kind for b in blocks):
+                    blocks.append(Block(kind, text))
+    return Ingested("docx", blocks, layout="docx")
+
+
+def _load(z: SafeZip, part: str | None) -> etree._Element | None:
+    if not part:
+        return None
+    data = z.read(part)
+    return parse_xml(data, part) if data is not None else None
+
+
+def _table_blocks(tbl: etree._Element, index: int, on_ref) -> list[Block]:
+    blocks = []
+    for r, tr in enumerate(tbl.iterchildren(_TR)):
+        for c, tc in enumerate(tr.iterchildren(_TC)):
+            # a nested table's text belongs to its cell
+            text = " ".join(t.strip() for p in tc.iter(_P) if (t := _para_text(p, on_ref).replace("\t", " ").strip()))
+            if text:
+                blocks.append(Block("table_cell", text, table=index, row=r, col=c))
+    return blocks

@@ -1,0 +1,38 @@
+"""Legacy Vietnamese font encodings (TCVN3/ABC, VNI-Windows): detected and converted to Unicode.
+
+Before Unicode, Vietnamese documents were typed in fonts (.VnTime, VNI-Times)
+that drew Vietnamese letters in place of Latin-1 ones, so their text reads as
+`Céng hoµ x· héi` once the font is gone. viparse holds the conversion tables
+and a detector that scores each candidate conversion against a model of
+Vietnamese letters; we only decide when to ask it.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from viparse.normalize.detector import detect_encoding_by_content
+from viparse.normalize.encodings import AUTO_DETECT_CHARMAPS, get_charmap
+from viparse.normalize.tables import convert
+
+SAMPLE_CHARS = 20000
+# letters only Unicode Vietnamese has: text with many of them is already Unicode
+_VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {chr(c) for c in range(0x1EA0, 0x1EFA)}
+# Latin-1 letters and signs that legacy fonts reuse for Vietnamese letters
+_LEGACY_SIGNS = set("µ¸¶·¹¨»¾¼½Æ©ÇÊËÌÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßãåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ¢£¤¥§«¬®°±²³´")
+
+
+def detect(text: str) -> str | None:
+    """The legacy encoding of `text` (tcvn3, vni, ...) or None when it reads as Unicode already."""
+    sample = unicodedata.normalize("NFC", text[:SAMPLE_CHARS])
+    letters = sum(c.isalpha() for c in sample)
+    if letters < 20:
+        return None
+    if sum(c in _VIETNAMESE for c in sample) > 0.02 * letters:
+        return None
+    if sum(c in _LEGACY_SIGNS for c in sample) < 0.01 * letters:
+        return None
+    return detect_encoding_by_content(sample, AUTO_DETECT_CHARMAPS).encoding
+
+
+def repair(text: str, encoding: str) -> str:
+    return convert(text, get_charmap(encoding))

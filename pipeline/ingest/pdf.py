@@ -1,0 +1,275 @@
+"""PDF: text pages through pypdfium2, scanned pages through Tesseract.
+
+Why pypdfium2 and not pdfplumber: pypdfium2's text extraction runs in C and
+is about fifty times faster per page; pdfplumber builds a Python object per
+character. Layout needs only a little more than the plain text: the font size
+of each line (one call per line, not per character) tells the footnote zone at
+the page bottom and the superscript markers from body text, and the text flow
+module already knows how to join wrapped lines, keep the hyphen of a code
+split across lines and recognise running lines and page numbers.
+
+Pages with no text layer (scans, or text drawn as vector shapes) are rendered
+and read by Tesseract with its Vietnamese model, one page at a time in a
+single thread; where Tesseract is missing the file gets a `no_text_layer`
+error that says how to install it.
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+import math
+import io
+import os
+import shutil
+import statistics
+import subprocess
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import regex as re
+
+from pipeline.ingest import IngestError, Ingested
+from pipeline.ingest.textflow import _PAGE_NUMBER, _Line, _body_width, _build_blocks, _running_lines
+from pipeline.normalize import MARKER_RE, marker, marker_number
+
+OCR_DPI = 300
+OCR_TIMEOUT_S = 180  # one page
+OCR_HINT = (
+    "Install Tesseract with its Vietnamese model to read scanned pages: "
+    "`apt-get install tesseract-ocr tesseract-ocr-vie` (`bash setup.sh` does it when run as root)."
+)
+
+_FN_NUMBER = re.compile(r"\s*(\d{1,3})\s*(?=\S)")
+_FN_ALONE = re.compile(r"(\d{1,3})")
+_UNIT_BEFORE = re.compile(r"(?<![\p{L}])(?:m|km|cm|mm|dm|ha)$")  # m², km², cm³: exponents, not markers
+_DIGIT_RUN = re.compile(r"(?<=\S)\d+(?=[\s.,;:)”\"’']|$)")
+
+
+@dataclass(slots=True)
+class _PLine:
+    text: str
+    size: float  # type size of its first visible character (0 when unknown)
+    start: int  # char index of its first character in the text page
+    low: bool = False  # it stands in the lower half of the page, where footnotes go
+
+
+def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> Ingested:
+    pdf = _open(data)
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise IngestError("empty_pdf", "The PDF has no pages.")
+        if max_pages is not None and n_pages > max_pages:
+            raise IngestError("too_many_pages", f"The PDF has {n_pages} pages, more than the limit of {max_pages}; raise --max-pages if it is genuine.")
+        lines: list[_Line] = []
+        ocr_pages: set[int] = set()
+        no_text: list[int] = []
+        sizes: list[float] = []
+        pages: list[list[_PLine]] = []
+        for i in range(n_pages):
+            page = pdf[i]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    plines = _page_lines(textpage, page.get_height())
+                finally:
+                    textpage.close()
+                if not any(pl.text.strip() for pl in plines):
+                    no_text.append(i)
+                    plines = []
+                    if ocr and ocr_available():
+                        plines = [_PLine(t, 0.0, -1) for t in _ocr_page(page, i + 1).split("\n")]
+                        ocr_pages.add(i + 1)
+            finally:
+                page.close()
+            pages.append(plines)
+            sizes.extend(pl.size for pl in plines if pl.size > 0 for _ in range(max(1, len(pl.text) // 10)))
+    finally:
+        pdf.close()
+    if len(no_text) == n_pages and not ocr_pages:
+        raise IngestError(
+            "no_text_layer",
+            f"None of the {n_pages} pages has a text layer (a scan, or text drawn as shapes) and OCR is not available. {OCR_HINT}",
+        )
+    body_size = statistics.mode(round(s, 1) for s in sizes) if sizes else 0.0
+    expected, seen = [1], set()
+    for number, plines in enumerate(pages, start=1):
+        lines.extend(_classify_page(plines, number, body_size, expected, seen))
+    running = _running_lines(lines)
+    if running:
+        for ln in _page_edges(lines):  # a running line stands first or last on its page, never mid-page
+            if ln.kind == "body" and re.sub(r"\d+", "#", ln.text.strip()) in running:
+                ln.kind = "running"
+    width = _body_width([len(ln.text) for ln in lines if ln.kind == "body"])
+    blocks = _build_blocks(lines, width)
+    for block in blocks:
+        if block.page in ocr_pages:
+            block.ocr = True
+    notes = []
+    missed = [p + 1 for p in no_text if p + 1 not in ocr_pages]
+    if missed:
+        notes.append(f"pages without a text layer left unread (no OCR): {missed[:20]}")
+    return Ingested("pdf", blocks, layout="pdf", n_pages=n_pages, ocr_pages=len(ocr_pages), notes=notes)
+
+
+def _page_edges(lines: list[_Line]) -> list[_Line]:
+    by_page: dict[int | None, list[_Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    return [ln for page in by_page.values() for ln in (page[:2] + page[-2:] if len(page) > 4 else page)]
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text:
+            raise IngestError("encrypted_pdf", "The PDF is encrypted with a password; save an unprotected copy and run again.") from exc
+        raise IngestError("corrupt_file", f"The PDF cannot be opened ({exc}); it is damaged, truncated or not a PDF.") from exc
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
+    """The page's text lines, each with the type size of its first visible character."""
+    n = textpage.count_chars()
+    if n <= 0:
+        return []
+    # pdfium turns a hyphen at a line end into U+FFFE and joins the lines, taking it for
+    # word hyphenation; Vietnamese is not hyphenated, so it is a real one: 51/KH- + UBND
+    text = textpage.get_text_range().replace("\ufffe", "-")
+    aligned = len(text) == n  # then string offsets are char indices
+    out = []
+    pos = 0
+    for raw in text.split("\r\n"):
+        # the first letter, not the first character: a footnote line starts with its number
+        letter = next((k for k, ch in enumerate(raw) if ch.isalpha()), None)
+        size, bottom = (out[-1].size, 0.0) if out else (0.0, height)  # no letter ("98,6%."): as the line before
+        if aligned and letter is not None:
+            size, bottom = _box(textpage, pos + letter)
+        low = bottom < 0.5 * height if letter is not None or not out else out[-1].low
+        out.append(_PLine(raw.replace("\r", " ").replace("\n", " "), size, pos if aligned else -1, low))
+        pos += len(raw) + 2
+    for pl in out:
+        if pl.start >= 0 and pl.size > 0:
+            pl.text = _superscripts(textpage, pl)
+    return out
+
+
+def _box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float]:
+    """The type size of a character as the reader sees it, and the bottom of its box.
+
+    FPDFText_GetFontSize gives the size before the text matrix scales it (often
+    1.0 in printed gazettes): the size seen is that times the matrix's vertical scale.
+    """
+    matrix = pdfium_c.FS_MATRIX()
+    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
+    if pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix)):
+        size *= math.hypot(matrix.c, matrix.d)
+    rect = pdfium_c.FS_RECTF()
+    bottom = rect.bottom if pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, index, ctypes.byref(rect)) else 0.0
+    return size, bottom
+
+
+def _superscripts(textpage: pdfium.PdfTextPage, pl: _PLine) -> str:
+    """Digits set smaller than their line at the end of a word: footnote markers, as sentinels.
+
+    The marker may follow a letter (`Đắk Lắk1`), a code or a date (`20251`): the
+    size of each trailing digit decides where the word ends and the marker begins.
+    """
+    if not any(c.isdigit() for c in pl.text):
+        return pl.text
+    out, last = [], 0
+    for m in _DIGIT_RUN.finditer(pl.text):
+        start = m.end()
+        while start > m.start() and m.end() - start < 3:
+            size = _box(textpage, pl.start + start - 1)[0]
+            if not (0 < size < 0.8 * pl.size):
+                break
+            start -= 1
+        if start == m.end() or _UNIT_BEFORE.search(pl.text, 0, start) or (start == m.start() and m.start() == 0):
+            continue
+        out.append(pl.text[last:start])
+        out.append(marker(int(pl.text[start : m.end()])))
+        last = m.end()
+    return "".join(out) + pl.text[last:] if out else pl.text
+
+
+def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: list[int], seen: set[int]) -> list[_Line]:
+    """Body, footnote, page-number and marker lines of one page, in reading order.
+
+    `expected` holds the next footnote number, `seen` the markers met so far: a
+    footnote starts only where its marker was seen in the text before it, so a
+    table in small type (numbered rows) does not pass for footnotes.
+    """
+    lines = [_Line(pl.text.rstrip(), page) for pl in plines]
+    visible = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    small = {i for i in visible if 0 < plines[i].size < 0.9 * body_size}
+    for i in visible[:2] + visible[-2:]:
+        if _PAGE_NUMBER.fullmatch(lines[i].text.strip()):
+            lines[i].kind = "page_number"
+    body_like = [i for i in visible if i not in small and lines[i].kind == "body"]
+    last_body = body_like[-1] if body_like else -1
+    for i in visible:
+        if i <= last_body:  # markers set in smaller type inside a line (pdf._superscripts)
+            seen.update(marker_number(m) for m in MARKER_RE.findall(lines[i].text))
+    # superscript markers the extractor put on a line of their own, inside the body: glue them to the line before
+    for i in visible:
+        s = lines[i].text.strip()
+        # after the last body line only the first mention of the number is a marker; the second opens its footnote
+        stray = i > last_body and s.isdigit() and int(s) not in seen and all(lines[j].kind != "glued" for j in visible if last_body < j < i)
+        if (i < last_body or stray) and i in small and s.isdigit() and len(s) <= 3 and lines[i].kind == "body":
+            prev = next((j for j in range(i - 1, -1, -1) if lines[j].kind == "body" and lines[j].text.strip()), None)
+            if prev is not None:
+                lines[prev].text = lines[prev].text.rstrip() + marker(int(s))
+                lines[i].kind = "glued"
+                seen.add(int(s))
+    # the footnote zone: small type in the lower half, after the page's last line of body type
+    # a footnote too long for its page goes on under the rule of the next one, without a number
+    in_footnote = expected[0] > 1
+    for i in visible:
+        if i <= last_body or i not in small or not plines[i].low or lines[i].kind != "body":
+            continue
+        s = lines[i].text.strip()
+        m = _FN_NUMBER.match(s) or _FN_ALONE.fullmatch(s)
+        if m and int(m.group(1)) == expected[0] and expected[0] in seen:
+            # the number may stand alone on its line, in smaller type than the text that follows
+            lines[i].kind, lines[i].footnote = "footnote", expected[0]
+            lines[i].text = s[m.end() :]
+            expected[0] += 1
+            in_footnote = True
+        elif in_footnote:
+            lines[i].kind = "footnote"
+    return [ln for ln in lines if ln.kind != "glued" and (ln.text.strip() or ln.footnote is not None)]
+
+
+# --- OCR ------------------------------------------------------------------------------
+
+
+@functools.cache
+def ocr_available() -> bool:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return False
+    try:
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "vie" in langs.split()
+
+
+def _ocr_page(page: pdfium.PdfPage, number: int) -> str:
+    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+    buf = io.BytesIO()
+    bitmap.to_pil().save(buf, format="PNG")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", "-l", "vie", "--psm", "3"],
+            input=buf.getvalue(), capture_output=True, timeout=OCR_TIMEOUT_S, env=env,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise IngestError("ocr_timeout", f"OCR of page {number} took more than {OCR_TIMEOUT_S} s.") from exc
+    if done.returncode != 0:
+        raise IngestError("ocr_failed", f"Tesseract failed on page {number}: {done.stderr.decode('utf-8', 'replace')[:300]}")
+    return done.stdout.decode("utf-8", "replace")
