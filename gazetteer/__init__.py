@@ -6,6 +6,7 @@ immutable structures, so extractors can call them on every document for free.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +16,15 @@ from importlib import resources
 def _rows(name: str) -> list[dict[str, str]]:
     with resources.files(__package__).joinpath("data", name).open(encoding="utf-8", newline="") as fh:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def data_file(name: str):
+    """A file of gazetteer/data (a Traversable: read_text, open)."""
+    return resources.files(__package__).joinpath("data", name)
+
+
+def csv_rows(name: str) -> list[dict[str, str]]:
+    return _rows(name)
 
 
 def fold(text: str) -> str:
@@ -147,3 +157,84 @@ def laws() -> tuple[tuple[str, str], ...]:
     """(kind, name) of laws cited by name, longest names first."""
     rows = [(r["kind"], r["name"]) for r in _rows("laws.csv")]
     return tuple(sorted(rows, key=lambda kn: -len(kn[1])))
+
+
+# --- provinces, agencies, known documents (see gazetteer/places.py for the matching logic) ---
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    name: str  # as it was before 1 July 2025
+    unit: str  # tỉnh | thành phố
+    after_2025: str  # the province it belongs to since the merger
+    variants: tuple[str, ...]
+
+
+@cache
+def provinces() -> dict[str, Province]:
+    """The 63 provinces before the 2025 merger, by name, with the one each belongs to now (34 in all)."""
+    out = {}
+    for r in _rows("provinces.csv"):
+        out[r["name"]] = Province(r["name"], r["unit"], r["after_2025"], tuple(v for v in r["variants"].split(";") if v))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyName:
+    canonical: str
+    level: str  # central | province
+    province_form: str  # local bodies: "tỉnh" (… tỉnh X), "name" (… X); "" for central bodies
+    aliases: tuple[str, ...]
+
+
+@cache
+def agency_names() -> tuple[AgencyName, ...]:
+    return tuple(
+        AgencyName(r["canonical"], r["level"], r["province_form"], tuple(a for a in r["aliases"].split(";") if a))
+        for r in _rows("agencies.csv")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    code: str
+    doc_type: str
+    issued_date: dt.date
+    issuer: str
+    implements: str | None  # the code of the document it carries out, when known
+    subject: str
+    source: str  # where the fact comes from
+
+
+@cache
+def known_documents() -> dict[str, KnownDocument]:
+    """Central documents of the 57-NQ/TW family with their real dates and issuers, by folded code."""
+    import datetime as dt
+
+    out = {}
+    for r in _rows("known_documents.csv"):
+        doc = KnownDocument(
+            r["code"], r["doc_type"], dt.date.fromisoformat(r["issued_date"]), r["issuer"], r["implements"] or None, r["subject"], r["source"]
+        )
+        out[_code_key(r["code"])] = doc
+    return out
+
+
+def _code_key(code: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFC", code) if not ch.isspace() and ch not in "-–—").upper()
+
+
+def known_document(code: str) -> KnownDocument | None:
+    return known_documents().get(_code_key(code))
+
+
+def known_by_short_form(doc_type: str | None, number: str | None) -> str | None:
+    """The code of the one known document of that type and number (Nghị quyết 57 -> 57-NQ/TW), if exactly one."""
+    if not doc_type or not number:
+        return None
+    wanted = number.lstrip("0") or "0"
+    found = [
+        d.code for d in known_documents().values()
+        if d.doc_type == doc_type and (d.code.split("/")[0].split("-")[0].lstrip("0") or "0") == wanted
+    ]
+    return found[0] if len(found) == 1 else None

@@ -89,8 +89,34 @@ def reference_keys(item: dict) -> dict[str, object | None]:
     }
 
 
+def _num(value) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def quantity_keys(item: dict) -> dict[str, object | None]:
+    """value: the number and its denominator; kind+value: and what kind; all: and the unit."""
+    if not item:
+        return {"value": None, "kind+value": None, "all": None}
+    value = (_num(item.get("value")), _num(item.get("total")))
+    return {
+        "value": value,
+        "kind+value": (item.get("kind"), *value),
+        "all": (item.get("kind"), *value, _norm(item.get("unit"))),
+    }
+
+
+def agency_keys(item: dict) -> dict[str, object | None]:
+    """canonical: the resolved full name; +level: and the level and province."""
+    if not item:
+        return {"canonical": None, "canonical+level": None}
+    name = _norm(item.get("canonical"))
+    return {"canonical": name, "canonical+level": (name, item.get("level"), _norm(item.get("province")))}
+
+
 METRICS: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "references": ("references", reference_keys),
+    "quantities": ("quantities", quantity_keys),
+    "agencies": ("agencies", agency_keys),
 }
 
 
@@ -129,7 +155,7 @@ def load_table(dataset: Path, table: str, columns: list[str] | None = None) -> l
     return ds.dataset(path, format="parquet").to_table(columns=columns).to_pylist()
 
 
-def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = ("references",)) -> dict[str, list[FileScore]]:
+def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = tuple(METRICS)) -> dict[str, list[FileScore]]:
     documents = load_table(dataset, "documents", ["doc_id", "source_path"])
     by_stem: dict[str, list[dict]] = {}
     for d in documents:

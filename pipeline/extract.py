@@ -35,9 +35,35 @@ def _references(doc: Document, res: DocResult) -> None:
     res.references = extract_references(doc)
 
 
+def _quantities(doc: Document, res: DocResult) -> None:
+    """After the references: a number inside a citation (its code, its date) is not a quantity."""
+    from extractors.quantities import find_quantities, table_cell_quantity
+
+    cited = sorted((r.start, r.end) for r in res.references)
+    rows: dict[tuple, list[str]] = {}
+    for b in doc.blocks:
+        if b.kind == "table_cell":
+            rows.setdefault((b.table, b.row), []).append(b.text)
+    for block in doc.blocks:
+        if block.kind not in SEARCHED_KINDS:
+            continue
+        if block.kind == "table_cell" and block.col:
+            q = table_cell_quantity(block.text, rows.get((block.table, block.row), []), block.start)
+            if q is not None:
+                q.page = block.page
+                res.quantities.append(q)
+                continue
+        skip = [(s - block.start, e - block.start) for s, e in cited if s < block.end and block.start < e]
+        for q in find_quantities(block.text, offset=block.start, skip=skip):
+            q.in_footnote = block.kind == "footnote"
+            q.page = block.page
+            res.quantities.append(q)
+
+
 # (name, step): each step reads the document and fills its part of the result.
 STEPS: list[tuple[str, Callable[[Document, DocResult], None]]] = [
     ("references", _references),
+    ("quantities", _quantities),
 ]
 
 
