@@ -98,9 +98,9 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     after = text[end : end + 80]
     if _is_list_number(text, start, end) or _NOT_BEFORE.search(before) or _doc_type_before().search(before):
         return None
-    if re.match(r"[\p{L}\d]", text[end : end + 1]) and not re.match(r"(?i)(?:mbps|gbps|gb|tb|kg|km|ha|mw|kwh)\b", text[end : end + 4]):
+    if _GLUED.match(text, end) and not _GLUED_UNIT.match(text, end):
         return None  # 5G, 4.0: glued to letters
-    if re.match(r"\.\d", text[end : end + 2]) or re.match(r"/[\p{L}]", text[end : end + 2]):
+    if _SECTION_OR_CODE.match(text, end):
         return None  # section numbers 1.2.3, codes 12/QĐ
     try:
         value = parse_number(num)
@@ -175,10 +175,19 @@ def table_cell_quantity(cell: str, row: list[str], offset: int = 0) -> Quantity 
 
 
 _DATE_LIKE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])")
+_GLUED = re.compile(r"[\p{L}\d]")
+_GLUED_UNIT = re.compile(r"(?i)(?:mbps|gbps|gb|tb|kg|km|ha|mw|kwh)\b")
+_SECTION_OR_CODE = re.compile(r"\.\d|/\p{L}")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_UNIT_WORD = re.compile(r"\s*([\p{L}%²/]+)")
+_SPACES = re.compile(r"\s+")
+_SECOND_SYLLABLE = re.compile(r" ([\p{Ll}][\p{L}\p{M}]*)")
+_NEXT_IS_WORD = re.compile(r"[\p{L}\d]")
+_WORDS = re.compile(r"\S+")
 
 
 def _is_year(num: str) -> bool:
-    return bool(re.fullmatch(r"(?:19|20)\d\d", num))
+    return bool(_YEAR.fullmatch(num))
 
 
 def _is_list_number(text: str, start: int, end: int) -> bool:
@@ -191,7 +200,7 @@ def _is_list_number(text: str, start: int, end: int) -> bool:
 
 def _unit_after(after: str) -> tuple[str, str, int] | None:
     """(unit, kind, characters consumed) of a measurement unit or currency right after a number."""
-    m = re.match(r"\s*([\p{L}%²/]+)", after)
+    m = _UNIT_WORD.match(after)
     if not m:
         return None
     units = _units()
@@ -205,21 +214,21 @@ def _unit_after(after: str) -> tuple[str, str, int] | None:
 
 def _counted(after: str) -> tuple[str | None, str | None, int]:
     """(unit, subject, characters consumed) of the counted noun phrase after a number."""
-    m = re.match(r"\s+", after)
+    m = _SPACES.match(after)
     if m is None:
         return None, None, 0
     pos = m.end()
     low = gazetteer.fold(after[pos:])
     for noun in _count_nouns():
-        if low.startswith(noun) and not re.match(r"[\p{L}\d]", low[len(noun) : len(noun) + 1]):
+        if low.startswith(noun) and not _NEXT_IS_WORD.match(low, len(noun)):
             end = _subject_end(after, pos, pos + len(noun))
             return noun, after[pos:end].strip(), end
     w = _WORD.match(after, pos)
     if not w or not w.group(0)[0].islower() or w.group(0).lower() in _FUNCTION_WORDS:
         return None, None, 0
     # an unlisted noun: most Vietnamese nouns have two syllables (thành viên, chuyên đề)
-    second = re.match(r" ([\p{Ll}][\p{L}\p{M}]*)", after[w.end() :])
-    unit_end = w.end() + second.end() if second and second.group(1) not in _FUNCTION_WORDS else w.end()
+    second = _SECOND_SYLLABLE.match(after, w.end())
+    unit_end = second.end() if second and second.group(1) not in _FUNCTION_WORDS else w.end()
     end = _subject_end(after, pos, unit_end)
     return after[pos:unit_end].lower(), after[pos:end].strip(), end
 
@@ -231,7 +240,7 @@ def _subject_end(after: str, start: int, unit_end: int) -> int:
     """Where the counted noun phrase ends: at punctuation or a function word, six words at most."""
     stop = _PHRASE_END.search(after, unit_end)
     end = stop.start() if stop else len(after)
-    words = list(re.finditer(r"\S+", after[start:end]))
+    words = list(_WORDS.finditer(after[start:end]))
     if len(words) > 6:
         end = start + words[5].end()
     return max(end, unit_end)

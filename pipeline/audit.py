@@ -257,7 +257,7 @@ def date_conflict(refs: list[dict], registry: dict[str, dict]) -> list[dict]:
 
 # --- quantities ------------------------------------------------------------------------------
 
-_PARTS_OPEN = re.compile(r"(?i)\b(?:gồm|bao gồm|trong đó)\b")
+_PARTS_OPEN = re.compile(r"(?i)\s*[(:,]?\s*(?P<word>gồm|bao gồm|trong đó(?:\s+có)?)\b\s*:?")
 
 
 def quantity_inconsistent(quantities: list[dict]) -> list[dict]:
@@ -272,7 +272,7 @@ def quantity_inconsistent(quantities: list[dict]) -> list[dict]:
                 if q["value"] > q["total"]:
                     out.append(_qfinding(q, "error", f"{q['value']:g}/{q['total']:g}", f"at most {q['total']:g}",
                                          f"{q['surface']}: the part is larger than the whole."))
-                pct = next((p for p in qs[i + 1 : i + 3] if p["kind"] == "percent" and p["start"] - q["end"] < 80), None)
+                pct = _stated_share(q, qs[max(0, i - 2) : i] + qs[i + 1 : i + 3], sentence)
                 if pct is not None:
                     share = 100 * q["value"] / q["total"]
                     if abs(share - pct["value"]) > 0.6:
@@ -283,25 +283,56 @@ def quantity_inconsistent(quantities: list[dict]) -> list[dict]:
     return out
 
 
+def _stated_share(ratio: dict, near: list[dict], sentence: str) -> dict | None:
+    """The percentage stated with a ratio: in the same clause, close before or after it.
+
+    `18/20 nhiệm vụ, đạt tỷ lệ 90%`, `100% nhiệm vụ hoàn thành (16/16 nhiệm vụ)`; not a
+    percentage of another clause (`10/10 thôn lõm sóng; cáp quang phủ hơn 97%`).
+    """
+    for p in near:
+        if p["kind"] != "percent":
+            continue
+        a, b = sorted((p, ratio), key=lambda q: q["start"])
+        gap = b["start"] - a["end"]
+        if gap > 60:
+            continue
+        i, j = sentence.find(a["surface"]), sentence.rfind(b["surface"])
+        if i < 0 or j < 0 or ";" in sentence[i:j] or "\n" in sentence[i:j]:
+            continue
+        return p
+    return None
+
+
 def _parts_exceed(whole: dict, after: list[dict], sentence: str) -> list[dict]:
-    """`23 nhiệm vụ, gồm: 01 ..., 02 ..., 18 ...`: the listed parts must not add up to more."""
+    """`23 nhiệm vụ, gồm: 01 ..., 02 ..., 18 ...`: the listed parts must not add up to more.
+
+    The list opens right after the whole (`97 nhiệm vụ (trong đó có 90 ...; 07 ...)`)
+    and ends with its bracket, else at the end of the clause.
+    """
     at = sentence.find(whole["surface"])
     if at < 0:
         return []
     rest = sentence[at + len(whole["surface"]) :]
-    opener = _PARTS_OPEN.search(rest[:40])
+    opener = _PARTS_OPEN.match(rest)
     if opener is None:
         return []
-    parts = []
+    close = rest.find(")", opener.end()) if "(" in opener.group(0) else -1
+    if close < 0:
+        stop = re.search(r"[;.]\s|$", rest[opener.end() :])
+        close = opener.end() + stop.start()
+    listing = rest[opener.end() : close]
+    parts, cursor = [], 0
     for q in after:
-        if q["kind"] != "count":
+        found = listing.find(q["surface"], cursor)
+        if q["kind"] != "count" or found < 0:
             break
         parts.append(q)
+        cursor = found + len(q["surface"])
     total = sum(q["value"] for q in parts)
     if len(parts) >= 2 and total > whole["value"]:
         listed = " + ".join(f"{q['value']:g}" for q in parts)
         return [_qfinding(whole, "warning", f"{listed} = {total:g}", f"at most {whole['value']:g}",
-                          f"{whole['surface']} {opener.group(0)} parts adding up to {total:g}, more than the whole.")]
+                          f"{whole['surface']} {opener.group('word')} parts adding up to {total:g}, more than the whole.")]
     return []
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from extractors.references import find_references
+from extractors.references import find_references, sentence_around
 from extractors.relations import link
 from pipeline.models import DocResult, Document, ErrorRecord, Reference
 
@@ -57,13 +57,37 @@ def _quantities(doc: Document, res: DocResult) -> None:
         for q in find_quantities(block.text, offset=block.start, skip=skip):
             q.in_footnote = block.kind == "footnote"
             q.page = block.page
+            q.sentence = sentence_around(block.text, q.start - block.start, q.end - block.start)
             res.quantities.append(q)
+
+
+def _metadata(doc: Document, res: DocResult) -> None:
+    from extractors.metadata import extract_metadata
+
+    meta = extract_metadata([(b.kind, b.text) for b in doc.blocks])
+    for name in ("title", "issuing_agency", "province", "province_as_written", "report_date", "period_start", "period_end"):
+        setattr(doc, name, getattr(meta, name))
+
+
+def _agencies(doc: Document, res: DocResult) -> None:
+    """After the metadata: `UBND tỉnh` is the report's own province's."""
+    from extractors.agencies import find_agencies
+
+    for block in doc.blocks:
+        if block.kind not in SEARCHED_KINDS:
+            continue
+        for a in find_agencies(block.text, offset=block.start, province=doc.province_as_written):
+            a.in_footnote = block.kind == "footnote"
+            a.page = block.page
+            res.agencies.append(a)
 
 
 # (name, step): each step reads the document and fills its part of the result.
 STEPS: list[tuple[str, Callable[[Document, DocResult], None]]] = [
     ("references", _references),
+    ("metadata", _metadata),
     ("quantities", _quantities),
+    ("agencies", _agencies),
 ]
 
 

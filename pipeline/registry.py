@@ -54,7 +54,7 @@ def stage(staging: Path) -> list[ErrorRecord]:
     docs = read_staged(staging, "documents", ["doc_id", "province", "province_as_written", "report_date"]).to_pylist()
     reports = {d["doc_id"]: Report(d["doc_id"], d["province"], d["province_as_written"], d["report_date"]) for d in docs}
     entries = build(refs, reports)
-    edges = edges_of(refs)
+    edges = edges_of(refs) + gazetteer_edges(entries)
     write_staged(staging, "references", refs)
     write_staged(staging, "cited_documents", registry_rows(entries, reports, edges))
     write_staged(staging, "citation_edges", edges)
@@ -274,6 +274,29 @@ def edges_of(refs: list[dict]) -> list[dict]:
                     "origin": "text",
                 }
             )
+    return edges
+
+
+def gazetteer_edges(entries: list[Entry]) -> list[dict]:
+    """Known facts (gazetteer/data/known_documents.csv) between documents the corpus cites: 02-KH/BCĐTW implements 57-NQ/TW."""
+    by_key: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.kind == "code" and not e.scope:  # central documents only: known documents are central
+            by_key[e.key].append(e)
+    edges = []
+    for source_key, sources in by_key.items():
+        known = gazetteer.known_document(sources[0].refs[0].get("code") or sources[0].refs[0].get("resolved_code") or "")
+        if known is None or not known.implements:
+            continue
+        for source in sources:
+            for target in by_key.get(compare_key(known.implements), []):
+                edges.append(
+                    {
+                        "source_kind": "document", "source": source.doc_key, "source_code": known.code,
+                        "target": target.doc_key, "target_code": known.implements, "relation": "implements",
+                        "doc_id": None, "start": None, "end": None, "evidence": known.source, "origin": "gazetteer",
+                    }
+                )
     return edges
 
 

@@ -191,7 +191,12 @@ _ABBREVIATIONS = [
 
 
 def canonical_issuer(text: str, province: str | None) -> str:
-    """Full name of an issuer as written: abbreviations expanded, the province made explicit."""
+    """Full name of an issuer as written: the agency it names (gazetteer), else abbreviations expanded."""
+    from extractors.agencies import find_agencies
+
+    found = find_agencies(text, 0, province)
+    if found and found[0].start == 0:
+        return found[0].canonical
     name = " ".join(text.split())
     for short, full in _ABBREVIATIONS:
         if name == short or name.startswith(short + " "):

@@ -40,18 +40,44 @@ def q(kind, value, start, total=None, surface=None, sentence="s"):
             "surface": surface or f"{value:g}", "sentence": sentence}
 
 
+def stated(sentence: str, *items) -> list[dict]:
+    """Quantities as extraction gives them: (kind, value, total, surface) found in the sentence."""
+    rows, cursor = [], 0
+    for kind, value, total, surface in items:
+        start = sentence.index(surface, cursor)
+        cursor = start + len(surface)
+        rows.append({**q(kind, value, start, total, surface, sentence), "end": cursor})
+    return rows
+
+
 QUANTITY_CASES = [
-    ("ratio and its percentage agree", [q("ratio", 18, 0, 20), q("percent", 90, 20)], []),
-    ("rounded percentage agrees", [q("ratio", 7, 0, 9), q("percent", 77.78, 20)], []),
-    ("ratio and percentage disagree", [q("ratio", 18, 0, 20), q("percent", 80, 20)], ["warning"]),
-    ("part larger than its whole", [q("ratio", 120, 0, 117)], ["error"]),
-    ("a far percentage is another statement", [q("ratio", 18, 0, 20), q("percent", 50, 200)], []),
+    ("ratio and its percentage agree",
+     stated("Hoàn thành 18/20 nhiệm vụ, đạt tỷ lệ 90%.", ("ratio", 18, 20, "18/20 nhiệm vụ"), ("percent", 90, None, "90%")), []),
+    ("rounded percentage agrees",
+     stated("Đạt 77,78% (07/09 nhiệm vụ).", ("percent", 77.78, None, "77,78%"), ("ratio", 7, 9, "07/09 nhiệm vụ")), []),
+    ("ratio and percentage disagree",
+     stated("Hoàn thành 18/20 nhiệm vụ, đạt tỷ lệ 80%.", ("ratio", 18, 20, "18/20 nhiệm vụ"), ("percent", 80, None, "80%")), ["warning"]),
+    ("percentage before its ratio disagrees",
+     stated("100% nhiệm vụ hoàn thành (15/16 nhiệm vụ).", ("percent", 100, None, "100%"), ("ratio", 15, 16, "15/16 nhiệm vụ")), ["warning"]),
+    ("part larger than its whole", stated("Đạt 120/117 tiêu chí.", ("ratio", 120, 117, "120/117 tiêu chí")), ["error"]),
+    ("a percentage of another clause is another statement",
+     stated("Khắc phục 10/10 thôn, bản lõm sóng; cáp quang đã phủ hơn 97% thôn, bản.", ("ratio", 10, 10, "10/10 thôn, bản"), ("percent", 97, None, "97%")), []),
+    ("a far percentage is another statement",
+     stated("Hoàn thành 18/20 nhiệm vụ được giao từ đầu năm theo kế hoạch của tỉnh và các chương trình khác, tỷ lệ giải ngân 50%.",
+            ("ratio", 18, 20, "18/20 nhiệm vụ"), ("percent", 50, None, "50%")), []),
 ]
 
 
 @pytest.mark.parametrize("name,rows,severities", QUANTITY_CASES, ids=[c[0] for c in QUANTITY_CASES])
 def test_quantity_rule(name, rows, severities):
     assert [f["severity"] for f in quantity_inconsistent(rows)] == severities
+
+
+def test_listed_parts_are_those_of_the_bracket():
+    sentence = "đã hoàn thành 97 nhiệm vụ (trong đó có 90 nhiệm vụ đúng hạn; 07 nhiệm vụ quá hạn); 43 nhiệm vụ đang tiến hành."
+    rows = stated(sentence, ("count", 97, None, "97 nhiệm vụ"), ("count", 90, None, "90 nhiệm vụ đúng hạn"),
+                  ("count", 7, None, "07 nhiệm vụ quá hạn"), ("count", 43, None, "43 nhiệm vụ đang tiến hành"))
+    assert quantity_inconsistent(rows) == []
 
 
 def test_listed_parts_exceeding_the_whole():
