@@ -49,15 +49,26 @@ def run(
         None, help="Report files and folders (searched recursively). Default: corpus/", show_default=False
     ),
     out: Path = typer.Option(DEFAULT_DATASET, "-o", "--out", help="Folder of the dataset to write."),
+    workers: int = typer.Option(0, "-j", "--workers", help="Worker processes (0: one per core)."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes on this machine) or dask."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT); without it --engine dask starts a local cluster."),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds one file may take; a file that takes longer becomes an errors row `timeout`."),
     max_bytes: int = typer.Option(512 * 1024 * 1024, "--max-bytes", help="Refuse files larger than this (bytes)."),
+    max_pages: int = typer.Option(None, "--max-pages", help="Refuse PDFs with more pages than this."),
+    full: bool = typer.Option(False, "--full", help="Read every file again, even those unchanged since the last run."),
+    prune: bool = typer.Option(False, "--prune", help="Drop the rows of files that are no longer among the inputs."),
+    log_file: Path = typer.Option(None, "--log-file", help="Append one JSON line per file (and per run) to this file."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="One line per file on the terminal."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, no summary."),
 ) -> None:
-    """Read reports and write the dataset (documents, blocks, references, errors, manifest.json).
+    """Read reports and write the dataset (documents, blocks, references, quantities, agencies, ..., manifest.json).
 
-    Exit code: 0 when every file was read, 1 when some could not be (see the
-    errors table), 2 when the run itself failed.
+    Re-running on the same output reads only new and changed files (same sha256
+    and baocao version: carried over). Exit code: 0 when every file was read, 1
+    when some could not be (see the errors table), 2 when the run itself failed.
     """
     from pipeline.run import run as run_pipeline
+    from pipeline.runlog import RunLog
     from pipeline.store import OutputError
 
     if not paths:
@@ -84,16 +95,30 @@ def run(
         def on_file(res) -> None:
             progress.update(task, advance=1, current=Path(res.source_path).name[-40:])
 
+        log = RunLog(log_file, echo=console.print if verbose else None)
         try:
-            summary = run_pipeline(paths, out, max_bytes=max_bytes, on_start=on_start, on_file=on_file)
+            summary = run_pipeline(
+                paths, out, max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout, workers=workers,
+                engine=engine, scheduler=scheduler, incremental=not full, prune=prune, log=log,
+                on_start=on_start, on_file=on_file,
+            )
         except OutputError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
+        except (RuntimeError, ValueError, OSError) as exc:
+            console.print(f"[red]The run failed: {exc}[/red] The previous dataset is untouched.")
+            raise typer.Exit(2) from None
+        finally:
+            log.close()
     if not quiet:
         table = Table(title=f"baocao run -> {out}", show_header=False)
         table.add_row("files", str(summary.files))
         table.add_row("read", str(summary.read) + (f" ({summary.duplicates} duplicates)" if summary.duplicates else ""))
         table.add_row("failed", str(summary.failed))
+        if summary.skipped or summary.replaced or summary.pruned or summary.kept:
+            table.add_row("unchanged (carried over)", str(summary.skipped))
+            table.add_row("added / replaced", f"{summary.added} / {summary.replaced}")
+            table.add_row("vanished: pruned / kept", f"{summary.pruned} / {summary.kept}")
         for error_type, n in sorted(summary.errors_by_type.items()):
             table.add_row(f"  {error_type}", str(n))
         table.add_row("citations", str(summary.references))

@@ -1,8 +1,12 @@
 """Orchestration: discover -> ingest -> normalize -> extract -> store.
 
 `process_file` is the per-document function: it never raises; whatever goes
-wrong with one file becomes an `errors` row and the run goes on. `run` feeds
-files through it and streams the results to the dataset writer.
+wrong with one file becomes an `errors` row and the run goes on. `run` hands
+files to an engine (pipeline.engines), streams the results to the dataset
+writer, runs the corpus stages over the staged dataset and commits it.
+
+Runs are incremental: a file whose sha256 and pipeline version are already in
+the dataset is not read again; its rows are carried over into the new commit.
 """
 from __future__ import annotations
 
@@ -13,15 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import __version__
 from pipeline.assemble import assemble
-from pipeline.discover import InputFile, discover
 from pipeline.corpus import finalize
+from pipeline.discover import InputFile, discover
+from pipeline.engines import DEFAULT_MAX_BYTES, Limits, make_engine
 from pipeline.extract import extract
 from pipeline.ingest import IngestError, ingest
 from pipeline.models import DocResult, Document, ErrorRecord
-from pipeline.store import DatasetWriter, result_rows
-
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+from pipeline.runlog import RunLog
+from pipeline.store import DatasetWriter, previous_documents, result_rows
 
 
 @dataclass(slots=True)
@@ -33,6 +38,11 @@ class RunSummary:
     references: int = 0
     characters: int = 0
     seconds: float = 0.0
+    skipped: int = 0  # unchanged since the last run: carried over, not read
+    added: int = 0
+    replaced: int = 0
+    pruned: int = 0
+    kept: int = 0  # vanished from the inputs but kept (no --prune)
     errors_by_type: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -41,7 +51,7 @@ class RunSummary:
         return 1 if self.failed else 0
 
 
-def process_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> DocResult:
+def process_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int | None = None) -> DocResult:
     started = time.perf_counter()
     res = DocResult(source_path=item.display)
 
@@ -72,7 +82,7 @@ def process_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> DocResu
     sha = hashlib.sha256(data).hexdigest()
     doc_id = sha[:16]
     try:
-        ing = ingest(item.path, data)
+        ing = ingest(item.path, data, max_pages=max_pages)
     except IngestError as exc:
         return fail("ingest", exc.error_type, exc.message, doc_id)
     except Exception as exc:  # a parser bug must cost one file, not the run
@@ -107,74 +117,141 @@ def run(
     out: Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pages: int | None = None,
+    timeout_s: float | None = None,
+    workers: int | None = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    incremental: bool = True,
+    prune: bool = False,
+    log: RunLog | None = None,
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[DocResult], None] | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc)
+    log = log or RunLog(None)
     files, discover_errors = discover(paths, exclude=[out])
     summary = RunSummary(files=len(files) + len(discover_errors), failed=len(discover_errors))
-    if on_start:
-        on_start(len(files))
     writer = DatasetWriter(out)
     inputs: list[dict] = []
     try:
+        previous = previous_documents(out, __version__) if incremental else {}
+        to_read, carried = _unchanged(files, previous, summary)
+        if on_start:
+            on_start(len(to_read))
+        log.event("run_start", files=len(files), to_read=len(to_read), unchanged=len(carried), engine=engine, workers=workers)
         writer.add_rows(result_rows(DocResult(source_path="", errors=discover_errors)))
         for err in discover_errors:
             _count_error(summary, err)
             inputs.append({"source_path": err.source_path, "status": "failed", "error_type": err.error_type})
-        first_path_of: dict[str, str] = {}
+            log.file(err.source_path, "failed", error_type=err.error_type, message=err.message)
+        seen_paths = {f.display for f in files}
+        keep = {doc_id for doc_id, row in previous.items() if row["source_path"] in seen_paths and doc_id in carried}
+        for doc_id, row in previous.items():
+            if row["source_path"] not in seen_paths:
+                if prune:
+                    summary.pruned += 1
+                else:
+                    summary.kept += 1
+                    keep.add(doc_id)
+                    inputs.append({"source_path": row["source_path"], "status": "kept", "doc_id": doc_id, "sha256": row["sha256"]})
+        writer.carry_over(out, keep)
+        first_path_of: dict[str, str] = {row["sha256"]: row["source_path"] for doc_id, row in previous.items() if doc_id in keep}
+        carried_paths = set(carried.values())
+        previous_by_path = {row["source_path"]: row for row in previous.values()}
         for item in files:
-            res = process_file(item, max_bytes=max_bytes)
+            if item.display in carried_paths:
+                inputs.append({"source_path": item.display, "status": "unchanged"})
+        limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout_s)
+        for res in make_engine(engine, workers or 0, limits, scheduler).map(to_read):
             duplicate_of = None
             if res.document is not None:
                 sha = res.document.sha256
-                duplicate_of = first_path_of.setdefault(sha, item.display)
-                duplicate_of = None if duplicate_of == item.display else duplicate_of
+                duplicate_of = first_path_of.setdefault(sha, res.source_path)
+                duplicate_of = None if duplicate_of == res.source_path else duplicate_of
                 summary.read += 1
                 summary.duplicates += duplicate_of is not None
                 summary.characters += len(res.document.text)
                 summary.references += 0 if duplicate_of else len(res.references)
-                inputs.append(
-                    {
-                        "source_path": item.display,
-                        "status": "read",
-                        "doc_id": res.document.doc_id,
-                        "sha256": sha,
-                        "size_bytes": res.document.size_bytes,
-                    }
-                )
+                was = previous_by_path.get(res.source_path)
+                if was is not None and was["sha256"] != sha:
+                    summary.replaced += 1
+                elif was is None:
+                    summary.added += 1
+                inputs.append({"source_path": res.source_path, "status": "read", "doc_id": res.document.doc_id,
+                               "sha256": sha, "size_bytes": res.document.size_bytes})
+                log.file(res.source_path, "read", doc_id=res.document.doc_id, seconds=round(res.seconds, 4),
+                         references=len(res.references), quantities=len(res.quantities), agencies=len(res.agencies),
+                         duplicate_of=duplicate_of, errors=[e.error_type for e in res.errors])
             else:
                 summary.failed += 1
-                inputs.append({"source_path": item.display, "status": "failed", "error_type": res.errors[0].error_type})
+                inputs.append({"source_path": res.source_path, "status": "failed", "error_type": res.errors[0].error_type})
+                log.file(res.source_path, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
+                         seconds=round(res.seconds, 4))
             for err in res.errors:
                 _count_error(summary, err)
             writer.add_rows(result_rows(res, duplicate_of))
             if on_file:
                 on_file(res)
-        summary.seconds = time.perf_counter() - started
         writer.flush()
         corpus_errors = finalize(writer.staging)
         for err in corpus_errors:
             _count_error(summary, err)
         writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))
+        summary.seconds = time.perf_counter() - started
         writer.commit(
             {
                 "run": {
                     "started_at": started_at.isoformat(timespec="seconds"),
                     "seconds": round(summary.seconds, 3),
                     "inputs_given": [str(p) for p in paths],
+                    "engine": engine,
+                    "workers": workers,
                     "files": summary.files,
                     "read": summary.read,
                     "failed": summary.failed,
+                    "unchanged": summary.skipped,
+                    "added": summary.added,
+                    "replaced": summary.replaced,
+                    "pruned": summary.pruned,
+                    "kept_vanished": summary.kept,
                 },
                 "inputs": inputs,
             }
         )
+        log.event("run_end", read=summary.read, failed=summary.failed, unchanged=summary.skipped, seconds=round(summary.seconds, 3))
     except BaseException:
         writer.abort()
         raise
     return summary
+
+
+def _unchanged(files: list[InputFile], previous: dict[str, dict], summary: RunSummary) -> tuple[list[InputFile], dict[str, str]]:
+    """Files to read, and {doc_id: path} of those already in the dataset with the same bytes."""
+    if not previous:
+        return files, {}
+    by_path = {row["source_path"]: (doc_id, row) for doc_id, row in previous.items()}
+    to_read, carried = [], {}
+    for item in files:
+        known = by_path.get(item.display)
+        if known is not None:
+            try:
+                size = item.path.stat().st_size
+                digest = _sha256(item.path) if size == known[1]["size_bytes"] else None
+            except OSError:
+                digest = None
+            if digest == known[1]["sha256"]:
+                carried[known[0]] = item.display
+                summary.skipped += 1
+                continue
+        to_read.append(item)
+    return to_read, carried
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _count_error(summary: RunSummary, err: ErrorRecord) -> None:

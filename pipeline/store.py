@@ -106,6 +106,28 @@ def _entity_row(entity, where: dict, table: str) -> dict:
     return row
 
 
+# tables whose rows belong to one input file; the others are made by the corpus stages
+PER_DOCUMENT_TABLES = ("documents", "blocks", "references", "quantities", "agencies", "errors")
+
+
+def previous_documents(out: Path, version: str) -> dict[str, dict]:
+    """doc_id -> {source_path, sha256, size_bytes} of the documents the dataset at `out` holds, made by this version."""
+    import pyarrow.dataset as ds
+
+    folder = out / "documents"
+    if not (out / MANIFEST).exists() or not folder.is_dir():
+        return {}
+    try:
+        table = ds.dataset(folder, format="parquet").to_table(
+            columns=["doc_id", "source_path", "sha256", "size_bytes", "pipeline_version"]
+        )
+    except (OSError, ValueError, pa.ArrowInvalid):
+        return {}  # an unreadable old dataset: read everything again
+    return {
+        r["doc_id"]: r for r in table.to_pylist() if r["pipeline_version"] == version
+    }
+
+
 class DatasetWriter:
     """Buffers rows per table, writes Parquet parts to staging, commits atomically."""
 
@@ -133,6 +155,31 @@ class DatasetWriter:
         if self._chars >= self.batch_chars or any(len(b) >= self.batch_rows for b in self.buffers.values()):
             self.flush()
 
+    def carry_over(self, source: Path, doc_ids: set[str]) -> None:
+        """Copy the rows of these documents from the dataset at `source` into the staging folder (unchanged files)."""
+        if not doc_ids:
+            return
+        import pyarrow.compute as pc
+        import pyarrow.dataset as ds
+
+        wanted = pa.array(sorted(doc_ids), pa.string())
+        for name in PER_DOCUMENT_TABLES:
+            folder = source / name
+            if not folder.is_dir() or not any(folder.glob("*.parquet")):
+                continue
+            dataset = ds.dataset(folder, format="parquet", schema=TABLES[name].schema)
+            for batch in dataset.to_batches(filter=pc.field("doc_id").isin(wanted), batch_size=50_000):
+                if batch.num_rows:
+                    self._write_table(name, pa.Table.from_batches([batch]))
+
+    def _write_table(self, name: str, table: pa.Table) -> None:
+        path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
+        while path.exists():
+            self.parts[name] += 1
+            path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
+        pq.write_table(table, path, compression="zstd")
+        self.parts[name] += 1
+
     def flush(self) -> None:
         for name, rows in self.buffers.items():
             if rows:
@@ -141,13 +188,8 @@ class DatasetWriter:
         self._chars = 0
 
     def _write_part(self, name: str, rows: list[dict]) -> None:
-        table = pa.Table.from_pylist(rows, schema=TABLES[name].schema)
-        path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
-        while path.exists():  # a corpus stage may have rewritten the table as part-00000
-            self.parts[name] += 1
-            path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
-        pq.write_table(table, path, compression="zstd")
-        self.parts[name] += 1
+        # a corpus stage may have rewritten the table as part-00000: _write_table picks a free name
+        self._write_table(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema))
 
     def commit(self, manifest: dict) -> Path:
         """Write what is buffered and the manifest, then swap the staging folder into place."""

@@ -1,0 +1,142 @@
+"""The local engine: worker processes fed one file at a time, results in input order.
+
+Each worker is a process of its own with a pipe to the parent, so a worker
+stuck in a parser (C code included) can be killed when its file exceeds the
+time limit, and replaced. `concurrent.futures` cannot cancel a running task,
+which is why the pool is written here. Results come back out of order and are
+held until their turn; tasks are only handed out within a window ahead of the
+next result due, so memory stays bounded by the window, not the corpus.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+
+from pipeline.discover import InputFile
+from pipeline.engines import Limits, process
+from pipeline.models import DocResult, ErrorRecord
+
+
+def _serve(conn: Connection, limits: Limits) -> None:
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        index, item = task
+        conn.send((index, process(item, limits)))
+
+
+class _Worker:
+    def __init__(self, ctx, limits: Limits):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, limits), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: tuple[int, InputFile] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, item: InputFile) -> None:
+        self.task = (index, item)
+        self.started = time.monotonic()
+        self.conn.send(self.task)
+
+    def stop(self, force: bool = False) -> None:
+        if force:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+class LocalEngine:
+    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.limits = limits
+        self.window = self.workers * window_per_worker
+        methods = mp.get_all_start_methods()
+        # fork: workers start at once with the parent's imports; spawn where fork does not exist
+        self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.pids: list[int] = []
+
+    def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]:
+        pending = iter(enumerate(items))
+        exhausted = False
+        dispatched = 0
+        done: dict[int, DocResult] = {}
+        next_out = 0
+        pool = [_Worker(self.ctx, self.limits) for _ in range(self.workers)]
+        self.pids = [w.proc.pid for w in pool]
+        try:
+            while True:
+                for w in pool:  # hand out work within the window ahead of the next result due
+                    if w.task is None and not exhausted and dispatched - next_out < self.window:
+                        nxt = next(pending, None)
+                        if nxt is None:
+                            exhausted = True
+                            continue
+                        w.give(*nxt)
+                        dispatched += 1
+                busy = [w for w in pool if w.task is not None]
+                if not busy:
+                    break
+                for conn in wait([w.conn for w in busy], timeout=self._next_deadline(busy)):
+                    w = next(w for w in busy if w.conn is conn)
+                    try:
+                        index, res = conn.recv()
+                    except (EOFError, OSError):
+                        index, res = w.task[0], self._failed(w.task[1], "worker_crashed", "The worker reading this file died (a parser crash or out of memory).")
+                        pool[pool.index(w)] = self._replace(w)
+                        w = None
+                    done[index] = res
+                    if w is not None:
+                        w.task = None
+                self._kill_overdue(pool, done)
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+        finally:
+            for w in pool:
+                w.stop(force=w.task is not None)
+
+    def _next_deadline(self, busy: list[_Worker]) -> float | None:
+        if self.limits.timeout_s is None:
+            return None
+        now = time.monotonic()
+        return max(0.0, min(w.started + self.limits.timeout_s - now for w in busy)) + 0.01
+
+    def _kill_overdue(self, pool: list[_Worker], done: dict[int, DocResult]) -> None:
+        if self.limits.timeout_s is None:
+            return
+        now = time.monotonic()
+        for i, w in enumerate(pool):
+            if w.task is not None and now - w.started > self.limits.timeout_s:
+                index, item = w.task
+                done[index] = self._failed(
+                    item, "timeout",
+                    f"Reading the file took more than {self.limits.timeout_s:g} s; it was stopped. Raise --timeout if the file is genuine.",
+                )
+                pool[i] = self._replace(w, force=True)
+
+    def _replace(self, w: _Worker, force: bool = True) -> _Worker:
+        w.task = None
+        w.stop(force=force)
+        fresh = _Worker(self.ctx, self.limits)
+        self.pids.append(fresh.proc.pid)
+        return fresh
+
+    @staticmethod
+    def _failed(item: InputFile, error_type: str, message: str) -> DocResult:
+        return DocResult(source_path=item.display, errors=[ErrorRecord(item.display, "ingest", error_type, message)])

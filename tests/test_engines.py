@@ -1,0 +1,93 @@
+"""Engines, incremental runs, per-file limits, logging: the dataset is the same whoever runs it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.run import run
+from pipeline.schema import TABLES
+from tests.helpers import ROOT
+
+runner = CliRunner()
+
+
+def tables(dataset: Path) -> dict[str, list[dict]]:
+    return {name: pq.read_table(dataset / name).to_pylist() for name in TABLES}
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    shutil.copytree(ROOT / "corpus", folder)
+    return folder
+
+
+def test_one_worker_many_workers_and_dask_write_the_same_dataset(corpus: Path, tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    run([corpus], tmp_path / "serial", workers=1)
+    run([corpus], tmp_path / "pool", workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        run([corpus], tmp_path / "dask", engine="dask", scheduler=cluster.scheduler_address, workers=2)
+    serial = tables(tmp_path / "serial")
+    assert serial["documents"] and serial["references"] and serial["quantities"]
+    assert tables(tmp_path / "pool") == serial
+    assert tables(tmp_path / "dask") == serial
+
+
+def test_a_hanging_file_times_out_and_the_run_goes_on(corpus: Path, tmp_path: Path):
+    os.mkfifo(corpus / "hangs.txt")  # reading a FIFO with no writer blocks for ever
+    summary = run([corpus], tmp_path / "out", workers=2, timeout_s=3)
+    assert summary.read == 5 and summary.failed == 1 and summary.errors_by_type == {"timeout": 1}
+    errors = pq.read_table(tmp_path / "out" / "errors").to_pylist()
+    assert [e["error_type"] for e in errors] == ["timeout"] and "--timeout" in errors[0]["message"]
+
+
+def test_incremental_runs_skip_unchanged_files_and_say_what_changed(corpus: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    first = run([corpus], out, workers=2)
+    assert (first.read, first.skipped, first.added) == (5, 0, 5)
+    before = tables(out)
+
+    again = run([corpus], out, workers=2)
+    assert (again.read, again.skipped) == (0, 5)
+    after = tables(out)
+    assert {k: sorted(map(repr, v)) for k, v in after.items()} == {k: sorted(map(repr, v)) for k, v in before.items()}
+
+    changed = sorted(corpus.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nKế hoạch số 99/KH-UBND ngày 01/02/2025.\n", encoding="utf-8")
+    gone = sorted(corpus.glob("*.txt"))[1]
+    gone_rows = [d for d in after["documents"] if d["source_path"].endswith(gone.name)]
+    gone.unlink()
+    (corpus / "new.txt").write_text("Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị.\n", encoding="utf-8")
+    third = run([corpus], out, workers=2)
+    assert (third.read, third.skipped, third.added, third.replaced, third.kept) == (2, 3, 1, 1, 1)
+    docs = tables(out)["documents"]
+    assert len(docs) == 6 and gone_rows[0]["doc_id"] in {d["doc_id"] for d in docs}
+    assert any("99/KH-UBND" in r["code"] for r in tables(out)["references"] if r["code"])
+
+    pruned = run([corpus], out, workers=2, prune=True)
+    assert (pruned.pruned, pruned.skipped) == (1, 5)
+    state = tables(out)
+    assert gone_rows[0]["doc_id"] not in {d["doc_id"] for d in state["documents"]}
+    assert gone_rows[0]["doc_id"] not in {r["doc_id"] for r in state["references"]}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["run"]["pruned"] == 1 and manifest["row_counts"]["documents"] == 5
+
+
+def test_the_log_file_has_a_line_per_file(corpus: Path, tmp_path: Path):
+    (corpus / "empty.txt").write_bytes(b"")
+    log = tmp_path / "run.jsonl"
+    result = runner.invoke(app, ["run", str(corpus), "-o", str(tmp_path / "out"), "--log-file", str(log), "-j", "2"])
+    assert result.exit_code == 1  # one file could not be read
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    files = [r for r in lines if r["event"] == "file"]
+    assert {r["status"] for r in files} == {"read", "failed"} and len(files) == 6
+    assert next(r for r in files if r["status"] == "failed")["error_type"] == "empty_file"
+    assert lines[0]["event"] == "run_start" and lines[-1]["event"] == "run_end"

@@ -1,0 +1,117 @@
+"""Crashes and hostile corpora: nothing committed is ever lost or corrupted, every file is accounted for."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.run import run
+from pipeline.schema import TABLES
+from tests.helpers import ROOT
+
+SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
+
+
+def make_corpus(folder: Path, n: int) -> Path:
+    """n reports: the seeds over and over, each made unique by a line of its own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    for i in range(n):
+        (folder / f"r{i:05d}.txt").write_text(texts[i % len(texts)] + f"\nBản sao số {i}.\n", encoding="utf-8")
+    return folder
+
+
+def snapshot(dataset: Path) -> dict:
+    return {
+        "manifest": (dataset / "manifest.json").read_bytes(),
+        **{name: pq.read_table(dataset / name).to_pylist() for name in TABLES},
+    }
+
+
+def test_kill_9_at_any_moment_leaves_the_last_dataset_intact_and_a_rerun_completes(tmp_path: Path):
+    corpus = make_corpus(tmp_path / "in", 120)
+    out = tmp_path / "out"
+    run([corpus], out, workers=2)
+    before = snapshot(out)
+    make_corpus(tmp_path / "in2", 60)
+    cmd = [sys.executable, "-c", "from pipeline.cli import main; main()", "run", str(corpus), str(tmp_path / "in2"),
+           "-o", str(out), "-q", "-j", "2", "--full"]
+    for delay in (0.3, 1.0, 2.0, 3.5):
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, without warning
+        proc.wait()
+        after = snapshot(out)
+        if after["manifest"] != before["manifest"]:  # the run finished before the kill: a whole new dataset
+            assert len(after["documents"]) == 180
+            before = after
+        else:
+            assert after == before, f"killed after {delay}s: the dataset changed"
+    done = subprocess.run(cmd[:-1], cwd=ROOT, capture_output=True, timeout=300)  # without --full: picks up
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    final = snapshot(out)
+    assert len(final["documents"]) == 180
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".baocao-staging")]  # no leftovers
+
+
+def test_a_hostile_corpus_is_accounted_for_file_by_file(tmp_path: Path):
+    corpus = make_corpus(tmp_path / "in", 3)
+    tiny = corpus / "tiny"
+    tiny.mkdir()
+    for i in range(10_000):
+        (tiny / f"t{i:05d}.txt").write_text(f"Kế hoạch số {i}/KH-UBND ngày 01/02/2025 của UBND tỉnh.\n", encoding="utf-8")
+    (corpus / "x.pdf").mkdir()  # a folder with a file's name
+    (corpus / "x.pdf" / "inside.txt").write_text("Quyết định số 1/QĐ-UBND.\n", encoding="utf-8")
+    os.symlink(corpus / "loop_b", corpus / "loop_a")
+    os.symlink(corpus / "loop_a", corpus / "loop_b")
+    with open(corpus / "huge.txt", "wb") as fh:  # 200 MB, beyond the limit set below
+        fh.truncate(200 * 1024 * 1024)
+    (corpus / "empty.txt").write_bytes(b"")
+    vanishing = corpus / "vanishes.txt"
+    vanishing.write_text("Kế hoạch số 5/KH-UBND.\n", encoding="utf-8")
+    unreadable = corpus / "secret.txt"
+    unreadable.write_text("Kế hoạch số 6/KH-UBND.\n", encoding="utf-8")
+    unreadable.chmod(0)
+    outside_before = set(tmp_path.iterdir())
+
+    def delete_after_discovery(n: int) -> None:
+        vanishing.unlink()
+
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    summary = run([corpus], out, workers=2, max_bytes=100 * 1024 * 1024, on_start=delete_after_discovery)
+    elapsed = time.perf_counter() - started
+    documents = pq.read_table(out / "documents", columns=["source_path"]).column(0).to_pylist()
+    errors = pq.read_table(out / "errors", columns=["source_path", "error_type"]).to_pylist()
+    accounted = set(documents) | {e["source_path"] for e in errors}
+    files_on_disk = {os.path.join(str(corpus), str(p.relative_to(corpus))) for p in corpus.rglob("*") if p.is_file() and not p.is_symlink()}
+    files_on_disk.add(str(vanishing))
+    assert files_on_disk <= accounted
+    by_type = {e["error_type"] for e in errors}
+    assert {"too_large", "empty_file", "vanished", "broken_link"} <= by_type
+    as_root = os.geteuid() == 0  # root reads files whatever their permissions
+    if not as_root:
+        assert "permission_denied" in by_type
+    assert len(documents) == 3 + 10_000 + 1 + as_root  # the seeds, the tiny files, x.pdf/inside.txt (and secret.txt)
+    assert summary.exit_code == 1
+    assert set(tmp_path.iterdir()) - outside_before <= {out, tmp_path / ".baocao-lock-out"}  # nothing written elsewhere
+    assert elapsed < 240
+
+
+def test_exit_codes(tmp_path: Path):
+    corpus = make_corpus(tmp_path / "in", 2)
+    cli = [sys.executable, "-c", "from pipeline.cli import main; main()", "run", "-q", "-j", "1"]
+    ok = subprocess.run([*cli, str(corpus), "-o", str(tmp_path / "a")], cwd=ROOT, capture_output=True)
+    assert ok.returncode == 0
+    (corpus / "bad.pdf").write_bytes(b"not a pdf")
+    some = subprocess.run([*cli, str(corpus), "-o", str(tmp_path / "b")], cwd=ROOT, capture_output=True)
+    assert some.returncode == 1
+    (tmp_path / "blocked").write_text("a file where the dataset folder should be")
+    failed = subprocess.run([*cli, str(corpus), "-o", str(tmp_path / "blocked")], cwd=ROOT, capture_output=True)
+    assert failed.returncode == 2
