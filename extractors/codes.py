@@ -16,6 +16,8 @@ issuer. QH13 / HĐND9 style parts with a term number are issuers.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import unicodedata
 
 import regex as re
@@ -56,13 +58,19 @@ _SUFFIX_JUNK = re.compile(r"(?:\.\p{Lu}\d*|\([^()]*\))$")  # 86/2007/NQ-HĐND.K7
 _GLUED_WORD = re.compile(r"\p{Ll}{3,}")
 
 
+_SPACE = re.compile(r"[\s\u00a0]+")
+_DASHES = re.compile(r"[–—‐‑_]")
+_SLASHES = re.compile(r"/{2,}")
+_SO = re.compile(r"^(?i:số):?")
+
+
 def clean_code(raw: str) -> str:
     """Whitespace removed, look-alikes and dash variants fixed: how a code is compared."""
     s = unicodedata.normalize("NFC", raw).replace("\u00d0", "Đ")
-    s = re.sub(r"[\s\u00a0]+", "", s)
-    s = re.sub(r"[–—‐‑_]", "-", s)
-    s = re.sub(r"/{2,}", "/", s)
-    s = re.sub(r"^(?i:số):?", "", s)
+    s = _SPACE.sub("", s)
+    s = _DASHES.sub("-", s)
+    s = _SLASHES.sub("/", s)
+    s = _SO.sub("", s)
     return s.strip(".,;:")
 
 
@@ -84,6 +92,12 @@ def canonical_type(seg: str) -> str | None:
 
 def parse_code(raw: str) -> CodeParts | None:
     """Take a document code apart; None when it is not a code."""
+    return _parse_code(raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_code(raw: str) -> CodeParts | None:
+    # the corpus stages ask about the same few thousand codes again and again (CodeParts is frozen)
     code = trim_glued(clean_code(raw))
     suffix = _SUFFIX_JUNK.search(code)
     core = code[: suffix.start()] if suffix else code
@@ -177,6 +191,7 @@ def type_of(parts: CodeParts) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def compare_key(code: str) -> str:
     """How codes are compared across reports and against gold: no whitespace, no hyphens, NFC."""
     return re.sub(r"[\s\-–—]+", "", clean_code(code))

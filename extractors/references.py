@@ -20,6 +20,8 @@ The written type word and the code's own type are both kept; a mismatch
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from functools import cache
 
 import regex as re
@@ -515,21 +517,25 @@ def issuer_can_issue(issuer: str, issuer_code: str | None) -> bool:
     return not matching or base in matching
 
 
-def issuer_codes_named(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 14)
+def issuer_codes_named(name: str) -> frozenset[str]:
     """Issuer codes whose body the name designates, by its longest matching alias.
 
     `Ban Chỉ đạo Trung ương` designates BCĐTW, not BCĐ: the longer alias wins.
     """
     folded = gazetteer.fold(name)
     best, codes = 0, set()
-    for c in gazetteer.issuer_codes().values():
-        for alias in (*c.aliases, c.body):
-            a = gazetteer.fold(alias)
-            if (folded.startswith(a) or f" {a}" in f" {folded}") and len(a) >= best:
-                if len(a) > best:
-                    best, codes = len(a), set()
-                codes.add(c.code)
-    return codes
+    for code, a in _folded_aliases():
+        if (folded.startswith(a) or f" {a}" in f" {folded}") and len(a) >= best:
+            if len(a) > best:
+                best, codes = len(a), set()
+            codes.add(code)
+    return frozenset(codes)
+
+
+@lru_cache(maxsize=1)
+def _folded_aliases() -> tuple[tuple[str, str], ...]:
+    return tuple((c.code, gazetteer.fold(alias)) for c in gazetteer.issuer_codes().values() for alias in (*c.aliases, c.body))
 
 
 def _dates_before(text: str, refs: list[Reference], p) -> None:

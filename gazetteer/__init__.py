@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -27,6 +27,7 @@ def csv_rows(name: str) -> list[dict[str, str]]:
     return _rows(name)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower-case key for matching: NFC, Đ kept, old/new tone placement unified.
 

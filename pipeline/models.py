@@ -60,7 +60,7 @@ class Document:
     period_end: dt.date | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CodeParts:
     """A document code (số ký hiệu) taken apart."""
 

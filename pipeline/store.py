@@ -131,7 +131,7 @@ def previous_documents(out: Path, version: str) -> dict[str, dict]:
 class DatasetWriter:
     """Buffers rows per table, writes Parquet parts to staging, commits atomically."""
 
-    def __init__(self, out: Path, batch_rows: int = 20000, batch_chars: int = 64_000_000):
+    def __init__(self, out: Path, batch_rows: int = 20000, batch_chars: int = 8_000_000):
         self.out = out
         _check_output(out)
         out.parent.mkdir(parents=True, exist_ok=True)

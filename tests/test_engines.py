@@ -91,3 +91,11 @@ def test_the_log_file_has_a_line_per_file(corpus: Path, tmp_path: Path):
     assert {r["status"] for r in files} == {"read", "failed"} and len(files) == 6
     assert next(r for r in files if r["status"] == "failed")["error_type"] == "empty_file"
     assert lines[0]["event"] == "run_start" and lines[-1]["event"] == "run_end"
+
+
+def test_the_benchmark_commands_run(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["bench", "run", "--sizes", "5,10", "--formats", "txt", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())  # tables wrap at the terminal's width
+    assert "underthesea word_tokenize" in shown and "2 workers vs 1 on 10 files" in shown and "peak memory" in shown

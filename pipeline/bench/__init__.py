@@ -15,7 +15,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Each benchmark module adds its command to `app` when imported."""
-    from pipeline.bench import pdf  # noqa: F401
+    from pipeline.bench import pdf, run  # noqa: F401
 
 
 _register()
