@@ -29,7 +29,7 @@ import gazetteer
 from extractors import dates as vn_dates
 from extractors.codes import NORMATIVE_TYPES, parse_code
 from extractors.references import issuer_can_issue
-from pipeline.staging import read_staged, write_staged
+from pipeline.staging import read_staged, staged_rows, write_staged
 from pipeline.models import ErrorRecord
 from pipeline.resolve import in_force_date
 
@@ -38,10 +38,10 @@ PARTY_ISSUERS = {c.code for c in gazetteer.issuer_codes().values() if c.system =
 
 
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = read_staged(staging, "references").to_pylist()
+    refs = staged_rows(staging, "references")
     docs = {d["doc_id"]: d for d in read_staged(staging, "documents", ["doc_id", "report_date"]).to_pylist()}
     registry = {r["doc_key"]: r for r in read_staged(staging, "cited_documents").to_pylist()}
-    quantities = read_staged(staging, "quantities").to_pylist()
+    quantities = staged_rows(staging, "quantities")
     findings = audit(refs, docs, registry, quantities, today=dt.date.today())
     write_staged(staging, "findings", findings)
     return []

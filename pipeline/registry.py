@@ -24,7 +24,7 @@ import regex as re
 
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, parse_code, type_of
-from pipeline.staging import read_staged, write_staged
+from pipeline.staging import read_staged, staged_rows, write_staged
 from pipeline.models import ErrorRecord
 from pipeline.resolve import Report, in_force_date, is_central, province_for
 
@@ -50,7 +50,7 @@ class Entry:
 
 
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = read_staged(staging, "references").to_pylist()
+    refs = staged_rows(staging, "references")
     docs = read_staged(staging, "documents", ["doc_id", "province", "province_as_written", "report_date"]).to_pylist()
     reports = {d["doc_id"]: Report(d["doc_id"], d["province"], d["province_as_written"], d["report_date"]) for d in docs}
     entries = build(refs, reports)

@@ -21,7 +21,7 @@ from pathlib import Path
 import gazetteer
 from extractors.codes import compare_key, parse_code, type_of
 from extractors.dates import in_force_after
-from pipeline.staging import read_staged, write_staged
+from pipeline.staging import read_staged, staged_rows, write_staged
 from pipeline.models import ErrorRecord
 
 MERGER_DAY = dt.date(2025, 7, 1)  # 63 provinces became 34
@@ -37,7 +37,7 @@ class Report:
 
 
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = read_staged(staging, "references").to_pylist()
+    refs = staged_rows(staging, "references")
     reports = {d["doc_id"]: _report(d) for d in read_staged(staging, "documents", _DOC_COLUMNS).to_pylist()}
     resolve(refs, reports)
     write_staged(staging, "references", refs)

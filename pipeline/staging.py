@@ -30,3 +30,21 @@ def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:
     for old in folder.glob("*.parquet"):
         old.unlink()
     tmp.rename(folder / "part-00000.parquet")
+
+
+def staged_rows(staging: Path, name: str, columns: list[str] | None = None) -> list[dict]:
+    """A staged table as dicts, each repeated string one object (a corpus has few distinct paths, types, codes).
+
+    The corpus stages hold every citation in memory; pyarrow would give each row
+    its own copy of `source_path`, `doc_type`, `relation`, the shared sentence...
+    """
+    table = read_staged(staging, name, columns)
+    names = table.column_names
+    cols = []
+    for col in names:
+        values = table.column(col).to_pylist()
+        if pa.types.is_string(table.schema.field(col).type):
+            memo: dict[str, str] = {}
+            values = [memo.setdefault(v, v) if v is not None else None for v in values]
+        cols.append(values)
+    return [dict(zip(names, row)) for row in zip(*cols)] if cols else []

@@ -13,6 +13,17 @@ app = typer.Typer(
 )
 
 
+def require_bench_extra() -> None:
+    """The benchmarks' baselines and renderings need the `bench` extra; say so instead of a traceback."""
+    import importlib.util
+
+    missing = [m for m in ("pdfplumber", "docx", "underthesea") if importlib.util.find_spec(m) is None]
+    if missing:
+        typer.echo(f"The benchmarks need the `bench` extra ({', '.join(missing)} missing): pip install -e '.[bench]' "
+                   "(bash setup.sh --test installs it).", err=True)
+        raise typer.Exit(2)
+
+
 def _register() -> None:
     """Each benchmark module adds its command to `app` when imported."""
     from pipeline.bench import pdf, run  # noqa: F401

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.bench import app
+from pipeline.bench import app, require_bench_extra
 
 GOAL_VS_PDFIUM = 0.5  # at least half the speed of plain pypdfium2 text extraction
 GOAL_VS_PLUMBER = 10.0  # at least ten times plain pdfplumber
@@ -89,6 +89,7 @@ def bench_pdf(
     paths: list[Path] = typer.Argument(None, help="PDF files or folders (default: the text PDFs of ../shared/corpus-extra and the sample reports printed to PDF)"),
 ) -> None:
     """Pages per second: our layout-aware PDF ingestion vs plain pypdfium2 vs plain pdfplumber, on the same files."""
+    require_bench_extra()
     console = Console()
     with tempfile.TemporaryDirectory(prefix="baocao-bench-pdf-") as tmp:
         files: list[Path] = []

@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.bench import app
+from pipeline.bench import app, require_bench_extra
 
 GOAL_SPEEDUP_2 = 1.7  # 2 workers against 1
 GOAL_MEMORY_GROWTH = 1.2  # peak memory when the corpus grows 10x
@@ -139,6 +139,7 @@ def bench_run(
     formats: str = typer.Option("txt,docx,pdf", "--formats", help="Formats of the copies."),
 ) -> None:
     """Files/s, MB/s, pages/s and peak memory of `baocao run` for 1 worker and all cores, on corpora growing 10x, with baselines."""
+    require_bench_extra()
     console = Console()
     all_cores = workers or os.cpu_count() or 1
     counts = sorted(int(s) for s in sizes.split(",") if s.strip())
