@@ -132,9 +132,9 @@ def doc_types() -> dict[str, DocType]:
 def type_words() -> dict[str, str]:
     """Folded written type word (incl. variants) -> canonical type name."""
     out = {}
-    for dt in doc_types().values():
-        for w in (dt.name, *dt.variants):
-            out[fold(w)] = dt.name
+    for doc_type in doc_types().values():
+        for w in (doc_type.name, *doc_type.variants):
+            out[fold(w)] = doc_type.name
     return out
 
 

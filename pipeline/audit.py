@@ -26,7 +26,6 @@ from pathlib import Path
 import regex as re
 
 import gazetteer
-from extractors import dates as vn_dates
 from extractors.codes import NORMATIVE_TYPES, parse_code
 from extractors.references import issuer_can_issue
 from pipeline.staging import read_staged, staged_rows, write_staged

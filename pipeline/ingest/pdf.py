@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import math
 import io
+import math
 import os
 import shutil
-import statistics
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -43,6 +43,8 @@ OCR_HINT = (
 _FN_NUMBER = re.compile(r"\s*(\d{1,3})\s*(?=\S)")
 _FN_ALONE = re.compile(r"(\d{1,3})")
 _UNIT_BEFORE = re.compile(r"(?<![\p{L}])(?:m|km|cm|mm|dm|ha)$")  # m², km², cm³: exponents, not markers
+_LETTER = re.compile(r"\p{L}")
+_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"(?<=\S)\d+(?=[\s.,;:)”\"’']|$)")
 
 
@@ -65,7 +67,7 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
         lines: list[_Line] = []
         ocr_pages: set[int] = set()
         no_text: list[int] = []
-        sizes: list[float] = []
+        sizes: Counter[float] = Counter()
         pages: list[list[_PLine]] = []
         for i in range(n_pages):
             page = pdf[i]
@@ -84,7 +86,9 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
             finally:
                 page.close()
             pages.append(plines)
-            sizes.extend(pl.size for pl in plines if pl.size > 0 for _ in range(max(1, len(pl.text) // 10)))
+            for pl in plines:  # weighted by length: the body's size is the one most text is set in
+                if pl.size > 0:
+                    sizes[round(pl.size, 1)] += len(pl.text)
     finally:
         pdf.close()
     if len(no_text) == n_pages and not ocr_pages:
@@ -92,7 +96,7 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
             "no_text_layer",
             f"None of the {n_pages} pages has a text layer (a scan, or text drawn as shapes) and OCR is not available. {OCR_HINT}",
         )
-    body_size = statistics.mode(round(s, 1) for s in sizes) if sizes else 0.0
+    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
     expected, seen = [1], set()
     for number, plines in enumerate(pages, start=1):
         lines.extend(_classify_page(plines, number, body_size, expected, seen))
@@ -143,7 +147,8 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
     pos = 0
     for raw in text.split("\r\n"):
         # the first letter, not the first character: a footnote line starts with its number
-        letter = next((k for k, ch in enumerate(raw) if ch.isalpha()), None)
+        first_letter = _LETTER.search(raw)
+        letter = first_letter.start() if first_letter else None
         size, bottom = (out[-1].size, 0.0) if out else (0.0, height)  # no letter ("98,6%."): as the line before
         if aligned and letter is not None:
             size, bottom = _box(textpage, pos + letter)
@@ -153,6 +158,27 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
     for pl in out:
         if pl.start >= 0 and pl.size > 0:
             pl.text = _superscripts(textpage, pl)
+    return _rejoin_split_syllables(out)
+
+
+_ONSET_AT_END = re.compile(r"(?:^|(?<=[\s(/]))(?i:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)$")
+_VOWELS = frozenset("aăâeêioôơuưyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
+
+
+def _rejoin_split_syllables(lines: list[_PLine]) -> list[_PLine]:
+    """`v` + `ăn b` + `ản`: pdfium breaks the line where an accented vowel sits higher than its consonant.
+
+    A line ending in a bare initial consonant (no Vietnamese syllable is only
+    that) continued by a line starting with a vowel is one word: joined without
+    a space. Gazette tables are full of these (`S|ố, ký hi|ệu`).
+    """
+    out: list[_PLine] = []
+    for pl in lines:
+        prev = out[-1] if out else None
+        if prev is not None and pl.text[:1].lower() in _VOWELS and _ONSET_AT_END.search(prev.text.rstrip()):
+            prev.text = prev.text.rstrip() + pl.text
+            continue
+        out.append(pl)
     return out
 
 
@@ -177,7 +203,7 @@ def _superscripts(textpage: pdfium.PdfTextPage, pl: _PLine) -> str:
     The marker may follow a letter (`Đắk Lắk1`), a code or a date (`20251`): the
     size of each trailing digit decides where the word ends and the marker begins.
     """
-    if not any(c.isdigit() for c in pl.text):
+    if _DIGIT.search(pl.text) is None:
         return pl.text
     out, last = [], 0
     for m in _DIGIT_RUN.finditer(pl.text):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex as re
 
@@ -63,6 +64,7 @@ _NOT_UPPER = re.compile(r"\P{Lu}+")
 _TWO_WORDS = re.compile(r"\p{L}\S*\s+\S*\p{L}")
 
 
+@lru_cache(maxsize=4096)  # _breaks asks about each line twice, as the current and as the previous one
 def _letter_counts(text: str) -> tuple[int, int]:
     """(letters, capital letters) in `text`."""
     letters = _NOT_LETTER.sub("", text)
