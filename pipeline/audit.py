@@ -36,11 +36,19 @@ SEVERITIES = ("error", "warning", "info")
 PARTY_ISSUERS = {c.code for c in gazetteer.issuer_codes().values() if c.system == "party" and c.code not in ("BCĐ",)}
 
 
+# the columns the rules read: the audit holds every citation of the corpus, so only these
+_REF_COLUMNS = [
+    "doc_id", "start", "end", "surface", "sentence", "cite_kind", "code", "resolved_code", "doc_key", "doc_type",
+    "type_word", "type_conflict", "number", "year", "issued_date", "issuer", "issuer_code", "issuer_canonical",
+]
+_QUANTITY_COLUMNS = ["doc_id", "start", "end", "surface", "sentence", "kind", "value", "total", "unit"]
+
+
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = staged_rows(staging, "references")
+    refs = staged_rows(staging, "references", _REF_COLUMNS)
     docs = {d["doc_id"]: d for d in read_staged(staging, "documents", ["doc_id", "report_date"]).to_pylist()}
     registry = {r["doc_key"]: r for r in read_staged(staging, "cited_documents").to_pylist()}
-    quantities = staged_rows(staging, "quantities")
+    quantities = staged_rows(staging, "quantities", _QUANTITY_COLUMNS)
     findings = audit(refs, docs, registry, quantities, today=dt.date.today())
     write_staged(staging, "findings", findings)
     return []
