@@ -121,9 +121,9 @@ def run(
             table.add_row("vanished: pruned / kept", f"{summary.pruned} / {summary.kept}")
         for error_type, n in sorted(summary.errors_by_type.items()):
             table.add_row(f"  {error_type}", str(n))
-        table.add_row("citations", str(summary.references))
+        table.add_row("citations (files read)" if summary.skipped else "citations", str(summary.references))
         table.add_row("time", f"{summary.seconds:.2f} s")
-        if summary.seconds > 0:
+        if summary.seconds > 0 and summary.characters:
             table.add_row("throughput", f"{summary.characters / summary.seconds:,.0f} chars/s")
         console.print(table)
     raise typer.Exit(summary.exit_code)
