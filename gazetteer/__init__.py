@@ -27,14 +27,22 @@ def csv_rows(name: str) -> list[dict[str, str]]:
     return _rows(name)
 
 
-@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower-case key for matching: NFC, Đ kept, old/new tone placement unified.
 
     `Uỷ ban` and `Ủy ban`, `hoà` and `hòa` fold to the same key.
     """
-    text = unicodedata.normalize("NFC", text).lower()
-    return _unify_tones(text)
+    # names and words repeat and are worth caching; whole texts would only fill the cache
+    return _fold_short(text) if len(text) <= 200 else _fold(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    return _unify_tones(unicodedata.normalize("NFC", text).lower())
 
 
 # both tone placements of oa/oe/uy fold to one (the old style: hoà, Uỷ)
