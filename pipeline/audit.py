@@ -20,15 +20,19 @@ message a reader understands. Rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import regex as re
 
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, parse_code
 from extractors.references import issuer_can_issue
-from pipeline.staging import read_staged, staged_rows, write_staged
+from pipeline.staging import PartWriter, by_report, read_staged, scan, write_staged
 from pipeline.models import ErrorRecord
 from pipeline.resolve import in_force_date
 
@@ -41,30 +45,49 @@ _REF_COLUMNS = [
     "doc_id", "start", "end", "surface", "sentence", "cite_kind", "code", "resolved_code", "doc_key", "doc_type",
     "type_word", "type_conflict", "number", "year", "issued_date", "issuer", "issuer_code", "issuer_canonical",
 ]
+_REGISTRY_COLUMNS = ["doc_key", "year", "issued_date", "known_date", "date_variants"]
 _QUANTITY_COLUMNS = ["doc_id", "start", "end", "surface", "sentence", "kind", "value", "total", "unit"]
 
 
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = staged_rows(staging, "references", _REF_COLUMNS)
     docs = {d["doc_id"]: d for d in read_staged(staging, "documents", ["doc_id", "report_date"]).to_pylist()}
-    registry = {r["doc_key"]: r for r in read_staged(staging, "cited_documents").to_pylist()}
-    quantities = staged_rows(staging, "quantities", _QUANTITY_COLUMNS)
-    findings = audit(refs, docs, registry, quantities, today=dt.date.today())
-    write_staged(staging, "findings", findings)
+    registry = {r["doc_key"]: r for r in read_staged(staging, "cited_documents", _REGISTRY_COLUMNS).to_pylist()}
+    usage = IssuerUsage.of(scan(staging, "references", ["doc_id", "cite_kind", "code"]))
+    today = dt.date.today()
+    with PartWriter(staging, "findings") as out:
+        for refs in by_report(staging, "references", _REF_COLUMNS):
+            out.write(audit(refs.to_pylist(), docs, registry, [], today, usage))
+        for quantities in by_report(staging, "quantities", _QUANTITY_COLUMNS):
+            out.write(quantity_inconsistent(quantities.to_pylist()))
+    write_staged(staging, "findings", in_order(read_staged(staging, "findings")))
     return []
 
 
-def audit(refs: list[dict], docs: dict[str, dict], registry: dict[str, dict], quantities: list[dict], today: dt.date) -> list[dict]:
+def audit(
+    refs: list[dict], docs: dict[str, dict], registry: dict[str, dict], quantities: list[dict], today: dt.date,
+    usage: IssuerUsage | None = None,
+) -> list[dict]:
+    """Findings on these citations (every citation of their reports) and quantities.
+
+    `usage`: which issuer codes the whole corpus uses (default: these citations).
+    """
     findings: list[dict] = []
     for rule in (type_code_mismatch, issuer_mismatch):
         findings.extend(rule(refs))
-    findings.extend(malformed_code(refs, registry))
+    findings.extend(malformed_code(refs, registry, usage))
     findings.extend(date_impossible(refs, docs, today))
     findings.extend(date_conflict(refs, registry))
     findings.extend(quantity_inconsistent(quantities))
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    findings.sort(key=lambda f: (order[f["severity"]], f["doc_id"] or "", f["start"] or 0, f["rule"]))
     return findings
+
+
+def in_order(findings: pa.Table) -> pa.Table:
+    """Errors first, then warnings, then notes; each by report and place."""
+    rank = pc.index_in(findings.column("severity"), pa.array(SEVERITIES))
+    ordered = findings.append_column("_rank", rank).sort_by(
+        [("_rank", "ascending"), ("doc_id", "ascending"), ("start", "ascending"), ("rule", "ascending")]
+    )
+    return ordered.drop_columns(["_rank"])
 
 
 def finding(ref: dict, rule: str, severity: str, found: str | None, expected: str | None, message: str) -> dict:
@@ -119,20 +142,36 @@ def issuer_mismatch(refs: list[dict]) -> list[dict]:
     return out
 
 
-def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None) -> list[dict]:
+@dataclass(slots=True)
+class IssuerUsage:
+    """The issuer codes a corpus uses, and up to two reports that use each."""
+
+    reports_of: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, batches: Iterable[list[dict]]) -> IssuerUsage:
+        usage = cls()
+        for refs in batches:
+            for ref in refs:
+                parts = parse_code(ref.get("code") or "") if ref["cite_kind"] == "code" else None
+                if parts and parts.issuer_code:
+                    seen = usage.reports_of.setdefault(parts.issuer_code, set())
+                    if len(seen) < 2:
+                        seen.add(ref["doc_id"])
+        return usage
+
+    def in_reports(self, issuer: str) -> int:
+        """In how many reports the code is used (counted up to 2)."""
+        return len(self.reports_of.get(issuer, ()))
+
+
+def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None, usage: IssuerUsage | None = None) -> list[dict]:
     out = []
-    issuers_seen: Counter = Counter()
-    reports_of: dict[str, set] = defaultdict(set)
-    for ref in refs:
-        parts = parse_code(ref.get("code") or "") if ref["cite_kind"] == "code" else None
-        if parts and parts.issuer_code:
-            issuers_seen[parts.issuer_code] += 1
-            reports_of[parts.issuer_code].add(ref["doc_id"])
-    in_use = {c for c, docs in reports_of.items() if len(docs) >= 2} | {re.sub(r"\d+$", "", c) for c in issuers_seen}
+    usage = usage or IssuerUsage.of([refs])
+    shared = {c for c, docs in usage.reports_of.items() if len(docs) >= 2}
+    in_use = shared | {re.sub(r"\d+$", "", c) for c in usage.reports_of}
     # a short code is one edit from many others: there, only a code the corpus itself uses is a likely fix
-    known = {c for c in gazetteer.issuer_codes() if len(c) >= 4 or c in in_use} | {
-        c for c, docs in reports_of.items() if len(docs) >= 2
-    }
+    known = {c for c in gazetteer.issuer_codes() if len(c) >= 4 or c in in_use} | shared
     for ref in refs:
         if ref["cite_kind"] != "code":
             continue
@@ -141,7 +180,7 @@ def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None) ->
             continue
         issuer = parts.issuer_code or ""
         base = re.sub(r"\d+$", "", issuer)
-        if issuer and base not in gazetteer.issuer_codes() and base not in known and len(reports_of[issuer]) < 2:
+        if issuer and base not in gazetteer.issuer_codes() and base not in known and usage.in_reports(issuer) < 2:
             near = sorted(k for k in known if _one_edit(base, k))
             if len(near) == 1:
                 fixed = _replace_last(ref["code"], issuer, near[0] + issuer[len(base) :])
@@ -236,7 +275,8 @@ def date_conflict(refs: list[dict], registry: dict[str, dict]) -> list[dict]:
     for key, cited in by_doc.items():
         entry = registry.get(key) or {}
         known, consensus = entry.get("known_date"), entry.get("issued_date")
-        variants = {r["issued_date"] for r in cited}
+        # the dates the whole corpus gives the document, not only these reports
+        variants = {v["date"] for v in entry["date_variants"]} if entry.get("date_variants") else {r["issued_date"] for r in cited}
         if len(variants) < 2 and (known is None or variants == {known}):
             continue
         for ref in cited:

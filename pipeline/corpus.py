@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.memory import trim
 from pipeline.models import ErrorRecord
 
 Stage = Callable[[Path], list[ErrorRecord]]
@@ -32,4 +33,5 @@ def finalize(staging: Path) -> list[ErrorRecord]:
             errors.extend(stage(staging))
         except Exception as exc:
             errors.append(ErrorRecord("(corpus)", name, f"{name}_failed", f"The {name} stage failed ({type(exc).__name__}: {exc})."))
+        trim()
     return errors

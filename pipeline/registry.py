@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +25,9 @@ import regex as re
 
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, parse_code, type_of
-from pipeline.staging import read_staged, staged_rows, write_staged
+from pipeline.staging import PartWriter, scan, update_by_report, write_staged
 from pipeline.models import ErrorRecord
-from pipeline.resolve import Report, in_force_date, is_central, province_for
+from pipeline.resolve import Report, in_force_date, is_central, province_for, read_reports
 
 NQ57 = compare_key("57-NQ/TW")
 FAMILY_RELATIONS = ("implements", "amends", "based_on")
@@ -35,29 +36,79 @@ _PROVINCE_IN_NAME = re.compile(r"(?:tỉnh|thành phố|Tỉnh ủy|Thành ủy|
 
 @dataclass(slots=True)
 class Entry:
-    """One cited document while the registry is being built."""
+    """One cited document: what its citations say, counted as they stream past."""
 
     kind: str
     key: str
     scope: str
     year: int | None
-    refs: list[dict] = field(default_factory=list)
+    first_code: str | None = None
+    mentions: int = 0
+    codes: Counter = field(default_factory=Counter)
+    names: Counter = field(default_factory=Counter)
+    dates: Counter = field(default_factory=Counter)
+    reports_by_date: dict[dt.date, set[str]] = field(default_factory=dict)
+    citing: set[str] = field(default_factory=set)
+    doc_types: Counter = field(default_factory=Counter)
+    numbers: Counter = field(default_factory=Counter)
+    issuers_stated: Counter = field(default_factory=Counter)
+    issuers: Counter = field(default_factory=Counter)
+    subject: str = ""
 
     @property
     def doc_key(self) -> str:
         raw = f"{self.kind}|{self.key}|{self.scope}|{self.year or ''}"
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
+    def add(self, ref: dict, doc_id: str, representative: bool = True) -> None:
+        """Count a citation of report `doc_id` in; `representative`: its code is the document's own (not one that lost its year)."""
+        code = ref.get("code") or ref.get("resolved_code")
+        if representative and self.first_code is None:
+            self.first_code = code
+        self.mentions += 1
+        self.citing.add(doc_id)
+        _count(self.codes, code)
+        _count(self.names, ref.get("name"))
+        _count(self.doc_types, ref.get("doc_type"))
+        _count(self.numbers, ref.get("number"))
+        _count(self.issuers, ref.get("issuer_canonical"))
+        if ref.get("issuer"):
+            _count(self.issuers_stated, ref.get("issuer_canonical"))
+        date = ref.get("issued_date")
+        if date:
+            self.dates[date] += 1
+            self.reports_by_date.setdefault(date, set()).add(doc_id)
+        subject = ref.get("subject") or ""
+        if len(subject) > len(self.subject):
+            self.subject = subject
+
+
+def _count(counter: Counter, value) -> None:
+    if value:
+        counter[value] += 1
+
+
+_IDENT_COLUMNS = ["doc_id", "cite_kind", "code", "resolved_code", "name", "issuer", "year", "issued_date", "surface", "sentence"]
+_ROW_COLUMNS = _IDENT_COLUMNS + ["start", "end", "head_start", "relation", "doc_type", "number", "issuer_canonical", "subject"]
+
 
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = staged_rows(staging, "references")
-    docs = read_staged(staging, "documents", ["doc_id", "province", "province_as_written", "report_date"]).to_pylist()
-    reports = {d["doc_id"]: Report(d["doc_id"], d["province"], d["province_as_written"], d["report_date"]) for d in docs}
-    entries = build(refs, reports)
-    edges = edges_of(refs) + gazetteer_edges(entries)
-    write_staged(staging, "references", refs)
-    write_staged(staging, "cited_documents", registry_rows(entries, reports, edges))
-    write_staged(staging, "citation_edges", edges)
+    reports = read_reports(staging)
+    plan = Plan.of(scan(staging, "references", _IDENT_COLUMNS), reports)
+    implements: list[tuple[str, str]] = []  # (source, target) of document -> document family edges
+    with PartWriter(staging, "citation_edges") as edges_out:
+
+        def update(refs: list[dict]) -> dict[str, list]:
+            plan.assign(refs, reports)
+            edges = edges_of(refs)
+            edges_out.write(edges)
+            implements.extend(family_links(edges))
+            return {"doc_key": [r["doc_key"] for r in refs]}
+
+        update_by_report(staging, "references", _ROW_COLUMNS, update)
+        known = gazetteer_edges(plan.entries)
+        edges_out.write(known)
+    write_staged(staging, "cited_documents", registry_rows(plan.entries, reports, implements + family_links(known)))
     return []
 
 
@@ -94,57 +145,104 @@ def _year_of(ref: dict) -> int | None:
     return ref["issued_date"].year if ref.get("issued_date") else None
 
 
-def build(refs: list[dict], reports: dict[str, Report]) -> list[Entry]:
-    """Group citations into cited documents; set `doc_key` on every reference row."""
-    groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-    for ref in refs:
-        ref["doc_key"] = None
-        report = reports.get(ref["doc_id"]) or Report(ref["doc_id"], None, None, None)
-        ident = identity(ref, report)
-        if ident is not None:
-            groups[ident].append(ref)
-    _fold_lost_years(groups)
-    entries: list[Entry] = []
-    for (kind, key, scope), members in groups.items():
-        entries.extend(_split_by_year(kind, key, scope, members, reports))
-    for entry in entries:
-        for ref in entry.refs:
+@dataclass(slots=True)
+class _Group:
+    """The citations of one (kind, key, scope), counted per year: [citations, possible ones]."""
+
+    first_code: str | None
+    years: dict[int | None, list[int]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Plan:
+    """Which cited document each citation belongs to, decided from corpus-wide counts.
+
+    Built in one pass over the citations (`of`), then applied report by report
+    (`assign`), so that no more than one report's citations are held at once.
+    """
+
+    entries: list[Entry]
+    by_year: dict[tuple[str, str, str], dict[int | None, Entry]]
+    folded: dict[tuple[str, str, str], tuple[str, str, str]]
+
+    @classmethod
+    def of(cls, batches: Iterable[list[dict]], reports: dict[str, Report]) -> Plan:
+        groups: dict[tuple[str, str, str], _Group] = {}
+        for refs in batches:
+            for ref in refs:
+                ident = identity(ref, _report_of(ref, reports))
+                if ident is None:
+                    continue
+                group = groups.get(ident)
+                if group is None:
+                    group = groups[ident] = _Group(ref.get("code") or ref.get("resolved_code"))
+                counts = group.years.setdefault(_year_of(ref), [0, 0])
+                counts[0] += 1
+                counts[1] += not _impossible(ref, reports)
+        folded = _fold_lost_years(groups)
+        entries: list[Entry] = []
+        by_year: dict[tuple[str, str, str], dict[int | None, Entry]] = {}
+        for ident, group in groups.items():
+            own, by_year[ident] = _split_by_year(*ident, group.years)
+            entries.extend(own)
+        return cls(entries, by_year, folded)
+
+    def assign(self, refs: list[dict], reports: dict[str, Report]) -> None:
+        """Set `doc_key` on these reference rows (every citation of their reports) and count them into their entries."""
+        for ref in refs:
+            ref["doc_key"] = None
+            report = _report_of(ref, reports)
+            ident = identity(ref, report)
+            if ident is None:
+                continue
+            full = self.folded.get(ident, ident)
+            entry = self.by_year[full][_year_of(ref)]
             ref["doc_key"] = entry.doc_key
-    return entries
+            entry.add(ref, report.doc_id, representative=full is ident)  # one string per report, not per citation
 
 
-def _fold_lost_years(groups: dict[tuple[str, str, str], list[dict]]) -> None:
-    """09/TT-BKHCN is 09/2024/TT-BKHCN with its year lost, when that is the only such circular cited."""
+def _report_of(ref: dict, reports: dict[str, Report]) -> Report:
+    return reports.get(ref["doc_id"]) or Report(ref["doc_id"], None, None, None)
+
+
+def _fold_lost_years(groups: dict[tuple[str, str, str], _Group]) -> dict[tuple, tuple]:
+    """09/TT-BKHCN is 09/2024/TT-BKHCN with its year lost, when that is the only such circular cited.
+
+    Moves the counts of such groups into their full group; returns {folded: full}.
+    """
     with_year: dict[tuple, list[tuple]] = defaultdict(list)
-    for ident, members in groups.items():
-        parts = parse_code(members[0].get("code") or members[0].get("resolved_code") or "") if ident[0] == "code" else None
+    for ident, group in groups.items():
+        parts = parse_code(group.first_code or "") if ident[0] == "code" else None
         if parts and parts.year and parts.type_code in NORMATIVE_TYPES:
             with_year[(parts.number.lstrip("0"), parts.type_code, parts.issuer_code, ident[2])].append(ident)
+    folded = {}
     for ident in list(groups):
-        parts = parse_code(groups[ident][0].get("code") or groups[ident][0].get("resolved_code") or "") if ident[0] == "code" else None
+        parts = parse_code(groups[ident].first_code or "") if ident[0] == "code" else None
         if parts and not parts.year and parts.type_code in NORMATIVE_TYPES:
             targets = with_year.get((parts.number.lstrip("0"), parts.type_code, parts.issuer_code, ident[2]), [])
             if len(targets) == 1:
-                groups[targets[0]].extend(groups.pop(ident))
+                into = groups[targets[0]].years
+                for year, (n, possible) in groups.pop(ident).years.items():
+                    counts = into.setdefault(year, [0, 0])
+                    counts[0] += n
+                    counts[1] += possible
+                folded[ident] = targets[0]
+    return folded
 
 
-def _split_by_year(kind, key, scope, members, reports) -> list[Entry]:
-    by_year: dict[int | None, list[dict]] = defaultdict(list)
-    for ref in members:
-        by_year[_year_of(ref)].append(ref)
-    years = [y for y in by_year if y is not None]
+def _split_by_year(kind: str, key: str, scope: str, years_seen: dict[int | None, list[int]]) -> tuple[list[Entry], dict[int | None, Entry]]:
+    """The entries of one code, and year -> entry: administrative numbers restart every year."""
+    years = [y for y in years_seen if y is not None]
     # a year seen only in impossible citations (dated after their report, or issued after they
     # took effect) is a wrong date, not a document of its own
-    real = [y for y in years if not all(_impossible(r, reports) for r in by_year[y])]
+    real = [y for y in years if years_seen[y][1] > 0]
     keep = real or years
     if not keep:
-        return [Entry(kind, key, scope, None, members)]
-    entries = {y: Entry(kind, key, scope, y if len(keep) > 1 else None, list(by_year[y])) for y in keep}
-    biggest = max(keep, key=lambda y: len(by_year[y]))
-    for y, rows in by_year.items():
-        if y not in entries:
-            entries[biggest].refs.extend(rows)
-    return list(entries.values())
+        entry = Entry(kind, key, scope, None)
+        return [entry], {y: entry for y in years_seen}
+    entries = {y: Entry(kind, key, scope, y if len(keep) > 1 else None) for y in keep}
+    biggest = entries[max(keep, key=lambda y: years_seen[y][0])]
+    return list(entries.values()), {y: entries.get(y, biggest) for y in years_seen}
 
 
 def _impossible(ref: dict, reports: dict[str, Report]) -> bool:
@@ -161,38 +259,36 @@ def _impossible(ref: dict, reports: dict[str, Report]) -> bool:
 # --- rows ------------------------------------------------------------------------------
 
 
-def registry_rows(entries: list[Entry], reports: dict[str, Report], edges: list[dict]) -> list[dict]:
-    family = nq57_family(edges, entries)
+def registry_rows(entries: list[Entry], reports: dict[str, Report], implements: list[tuple[str, str]]) -> list[dict]:
+    """One row per cited document; `implements`: the (source, target) links of family_links."""
+    family = nq57_family(implements, entries)
     rows = []
     for entry in entries:
-        refs = entry.refs
-        codes = Counter(r.get("code") or r.get("resolved_code") for r in refs if r.get("code") or r.get("resolved_code"))
-        code = codes.most_common(1)[0][0] if codes else None
+        code = _most(entry.codes)
         if entry.kind == "law":
-            code = code or "Luật " + Counter(r["name"] for r in refs).most_common(1)[0][0]
+            code = code or "Luật " + _most(entry.names)
         parts = parse_code(code) if entry.kind == "code" and code else None
-        dates = Counter(r["issued_date"] for r in refs if r.get("issued_date"))
+        dates = entry.dates
         known = known_date(code) if code else None
-        citing = sorted({r["doc_id"] for r in refs})
+        citing = sorted(entry.citing)
         report_dates = [reports[d].report_date for d in citing if d in reports and reports[d].report_date]
         rows.append(
             {
                 "doc_key": entry.doc_key,
                 "code": code,
                 "cite_kind": entry.kind,
-                "doc_type": (type_of(parts) if parts else None) or _most(r["doc_type"] for r in refs),
+                "doc_type": (type_of(parts) if parts else None) or _most(entry.doc_types),
                 "type_code": parts.type_code if parts else None,
-                "number": parts.number if parts else _most(r.get("number") for r in refs),
+                "number": parts.number if parts else _most(entry.numbers),
                 "year": (parts.year if parts and parts.year else None) or entry.year or _year_from(known, dates),
                 "issuer_code": parts.issuer_code if parts else None,
-                "issuer": _most(r.get("issuer_canonical") for r in refs if r.get("issuer"))
-                or _most(r.get("issuer_canonical") for r in refs),
+                "issuer": _most(entry.issuers_stated) or _most(entry.issuers),
                 "province": entry.scope if entry.scope and not entry.scope.startswith("report:") else None,
-                "issued_date": known or consensus_date(dates, refs),
+                "issued_date": known or consensus_date(dates, entry.reports_by_date),
                 "known_date": known,
                 "date_variants": [{"date": d, "mentions": n} for d, n in sorted(dates.items())],
-                "subject": max((r.get("subject") or "" for r in refs), key=len) or None,
-                "mentions": len(refs),
+                "subject": entry.subject or None,
+                "mentions": entry.mentions,
                 "reports": len(citing),
                 "citing_doc_ids": citing,
                 "first_report_date": min(report_dates) if report_dates else None,
@@ -204,8 +300,8 @@ def registry_rows(entries: list[Entry], reports: dict[str, Report], edges: list[
     return rows
 
 
-def _most(values) -> str | None:
-    counts = Counter(v for v in values if v)
+def _most(counts: Counter):
+    """The value counted most; between equals, the one seen first."""
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -215,14 +311,11 @@ def _year_from(known: dt.date | None, dates: Counter) -> int | None:
     return dates.most_common(1)[0][0].year if dates else None
 
 
-def consensus_date(dates: Counter, refs: list[dict]) -> dt.date | None:
+def consensus_date(dates: Counter, reports_by_date: dict[dt.date, set[str]]) -> dt.date | None:
     """The date cited most; between equals, the one cited by more reports, then the earliest."""
     if not dates:
         return None
-    reports_per_date = Counter()
-    for d in dates:
-        reports_per_date[d] = len({r["doc_id"] for r in refs if r.get("issued_date") == d})
-    return min(dates, key=lambda d: (-dates[d], -reports_per_date[d], d))
+    return min(dates, key=lambda d: (-dates[d], -len(reports_by_date.get(d, ())), d))
 
 
 def known_date(code: str) -> dt.date | None:
@@ -285,7 +378,7 @@ def gazetteer_edges(entries: list[Entry]) -> list[dict]:
             by_key[e.key].append(e)
     edges = []
     for source_key, sources in by_key.items():
-        known = gazetteer.known_document(sources[0].refs[0].get("code") or sources[0].refs[0].get("resolved_code") or "")
+        known = gazetteer.known_document(sources[0].first_code or "")
         if known is None or not known.implements:
             continue
         for source in sources:
@@ -300,13 +393,17 @@ def gazetteer_edges(entries: list[Entry]) -> list[dict]:
     return edges
 
 
-def nq57_family(edges: list[dict], entries: list[Entry]) -> set[str]:
+def family_links(edges: list[dict]) -> list[tuple[str, str]]:
+    """(source, target) of the edges that make a document part of its target's family (implements, amends...)."""
+    return [(e["source"], e["target"]) for e in edges if e["source_kind"] == "document" and e["relation"] in FAMILY_RELATIONS]
+
+
+def nq57_family(links: list[tuple[str, str]], entries: list[Entry]) -> set[str]:
     """57-NQ/TW and every document that implements it, directly or through others."""
     roots = {e.doc_key for e in entries if e.kind == "code" and e.key == NQ57}
     implementers: dict[str, set[str]] = defaultdict(set)
-    for e in edges:
-        if e["source_kind"] == "document" and e["relation"] in FAMILY_RELATIONS:
-            implementers[e["target"]].add(e["source"])
+    for source, target in links:
+        implementers[target].add(source)
     family, todo = set(roots), list(roots)
     while todo:
         for source in implementers.get(todo.pop(), ()):

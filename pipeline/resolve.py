@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import gazetteer
 from extractors.codes import compare_key, parse_code, type_of
 from extractors.dates import in_force_after
-from pipeline.staging import read_staged, staged_rows, write_staged
+from pipeline.staging import read_staged, scan, update_by_report
 from pipeline.models import ErrorRecord
 
 MERGER_DAY = dt.date(2025, 7, 1)  # 63 provinces became 34
@@ -37,26 +38,56 @@ class Report:
 
 
 def stage(staging: Path) -> list[ErrorRecord]:
-    refs = staged_rows(staging, "references")
-    reports = {d["doc_id"]: _report(d) for d in read_staged(staging, "documents", _DOC_COLUMNS).to_pylist()}
-    resolve(refs, reports)
-    write_staged(staging, "references", refs)
+    reports = read_reports(staging)
+    corpus = corpus_codes(scan(staging, "references", _KEY_COLUMNS))
+
+    def update(refs: list[dict]) -> dict[str, list]:
+        resolve(refs, reports, corpus)
+        return {col: [r[col] for r in refs] for col in ("resolved_code", "issuer_canonical", "resolved_by")}
+
+    update_by_report(staging, "references", _RESOLVE_COLUMNS, update)
     return []
+
+
+def read_reports(staging: Path) -> dict[str, Report]:
+    """doc_id -> what resolution needs to know of each report (one small object per report, not per citation)."""
+    return {d["doc_id"]: _report(d) for d in read_staged(staging, "documents", _DOC_COLUMNS).to_pylist()}
 
 
 def _report(row: dict) -> Report:
     return Report(row["doc_id"], row.get("province"), row.get("province_as_written"), row.get("report_date"))
 
 
-def resolve(refs: list[dict], reports: dict[str, Report]) -> None:
-    """Fill resolved_code, issuer_canonical and resolved_by on reference rows, in place."""
-    coded_by_doc: dict[str, list[dict]] = defaultdict(list)
+_KEY_COLUMNS = ["cite_kind", "code", "number", "doc_type"]
+_RESOLVE_COLUMNS = [
+    "doc_id", "start", "surface", "sentence", "cite_kind", "code", "number", "doc_type", "issuer", "issued_date",
+    "resolved_code",
+]
+
+
+def corpus_codes(batches: Iterable[list[dict]]) -> dict[tuple[str, str], Counter]:
+    """(document type, number) -> how often each full code with them is cited in the corpus."""
     corpus: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for refs in batches:
+        for ref in refs:
+            key = _short_key(ref) if ref["cite_kind"] == "code" else None
+            if key:
+                corpus[key][ref["code"]] += 1
+    return corpus
+
+
+def resolve(refs: list[dict], reports: dict[str, Report], corpus: dict[tuple[str, str], Counter] | None = None) -> None:
+    """Fill resolved_code, issuer_canonical and resolved_by on reference rows, in place.
+
+    `refs` holds every citation of its reports; `corpus` counts the full codes of
+    the whole corpus (default: of `refs`).
+    """
+    if corpus is None:
+        corpus = corpus_codes([refs])
+    coded_by_doc: dict[str, list[dict]] = defaultdict(list)
     for ref in refs:
-        key = _short_key(ref)
-        if ref["cite_kind"] == "code" and key:
+        if ref["cite_kind"] == "code" and _short_key(ref):
             coded_by_doc[ref["doc_id"]].append(ref)
-            corpus[key][ref["code"]] += 1
     for rows in coded_by_doc.values():
         rows.sort(key=lambda r: r["start"])
     for ref in refs:

@@ -10,7 +10,6 @@ one, never a mix, and a crash leaves the previous dataset untouched.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import datetime as dt
 import fcntl
 import json
@@ -24,10 +23,14 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.discover import WORK_DIR_PREFIX
+from pipeline.libc import function
 from pipeline.models import DocResult, Document
 from pipeline.schema import SCHEMA_VERSION, TABLES
 
 MANIFEST = "manifest.json"
+# Arrow data buffered before the tables are written as parts: what the run's process holds of the dataset
+BATCH_BYTES = 8 << 20
+CHUNK_ROWS = 2000  # rows of a table waiting as Python dicts before they become Arrow data
 
 
 class OutputError(Exception):
@@ -129,9 +132,16 @@ def previous_documents(out: Path, version: str) -> dict[str, dict]:
 
 
 class DatasetWriter:
-    """Buffers rows per table, writes Parquet parts to staging, commits atomically."""
+    """Buffers rows per table, writes Parquet parts to staging, commits atomically.
 
-    def __init__(self, out: Path, batch_rows: int = 20000, batch_chars: int = 8_000_000):
+    Rows wait as Python dicts only in small chunks; chunks wait as Arrow tables
+    (compact) until all tables together hold `batch_bytes`, then each table's
+    chunks become one part. All rows of one `add_rows` call land in the same
+    part of their table, so a report's rows are never split between parts (the
+    corpus stages rely on it). Memory follows `batch_bytes`, not the corpus.
+    """
+
+    def __init__(self, out: Path, batch_bytes: int | None = None, chunk_rows: int | None = None):
         self.out = out
         _check_output(out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -141,19 +151,37 @@ class DatasetWriter:
         self.staging.mkdir()
         for name in TABLES:
             (self.staging / name).mkdir()
-        self.batch_rows = batch_rows
-        self.batch_chars = batch_chars
-        self.buffers: dict[str, list[dict]] = {name: [] for name in TABLES}
+        self.batch_bytes = BATCH_BYTES if batch_bytes is None else batch_bytes
+        self._chunk_bytes = 0
+        self.chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
+        self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+        self.chunks: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self.parts: dict[str, int] = {name: 0 for name in TABLES}
-        self._chars = 0
 
     def add_rows(self, rows: dict[str, list[dict]]) -> None:
         for name, table_rows in rows.items():
-            if table_rows:
-                self.buffers[name].extend(table_rows)
-        self._chars += sum(len(r["text"]) for r in rows.get("documents", ()))
-        if self._chars >= self.batch_chars or any(len(b) >= self.batch_rows for b in self.buffers.values()):
+            if not table_rows:
+                continue
+            buffer = self.rows[name]
+            buffer.extend(table_rows)
+            # a documents row carries the whole text: it goes to Arrow at once
+            if len(buffer) >= self.chunk_rows or name == "documents":
+                self._to_chunk(name)
+        if self._chunk_bytes >= self.batch_bytes:
             self.flush()
+
+    def _to_chunk(self, name: str) -> None:
+        if self.rows[name]:
+            chunk = pa.Table.from_pylist(self.rows[name], schema=TABLES[name].schema)
+            self.chunks[name].append(chunk)
+            self._chunk_bytes += chunk.nbytes
+            self.rows[name] = []
+
+    def _flush_table(self, name: str) -> None:
+        self._to_chunk(name)
+        if self.chunks[name]:
+            self._write_table(name, pa.concat_tables(self.chunks[name]))
+            self.chunks[name] = []
 
     def carry_over(self, source: Path, doc_ids: set[str]) -> None:
         """Copy the rows of these documents from the dataset at `source` into the staging folder (unchanged files)."""
@@ -181,11 +209,9 @@ class DatasetWriter:
         self.parts[name] += 1
 
     def flush(self) -> None:
-        for name, rows in self.buffers.items():
-            if rows:
-                self._write_part(name, rows)
-                self.buffers[name] = []
-        self._chars = 0
+        for name in TABLES:
+            self._flush_table(name)
+        self._chunk_bytes = 0
 
     def _write_part(self, name: str, rows: list[dict]) -> None:
         # a corpus stage may have rewritten the table as part-00000: _write_table picks a free name
@@ -268,13 +294,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2). False when the platform cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    renameat2 = function("renameat2")
+    if renameat2 is None:
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

@@ -1,0 +1,108 @@
+"""The corpus stages work report by report: their results must not depend on how the staged tables are cut."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+import gazetteer
+from pipeline import staging
+from pipeline.run import run
+from pipeline.staging import report_slices, report_units
+from tests.helpers import ROOT
+
+TABLES = ("documents", "references", "quantities", "agencies", "cited_documents", "citation_edges", "findings")
+
+
+def rows(out: Path, name: str) -> list[str]:
+    """A table's rows, as comparable text, in a fixed order."""
+    return sorted(json.dumps(r, sort_keys=True, default=str, ensure_ascii=False) for r in ds.dataset(out / name).to_table().to_pylist())
+
+
+@pytest.fixture
+def tiny_batches(monkeypatch):
+    """Every report in a part of its own, and the stages turn a handful of rows at a time into Python objects."""
+    monkeypatch.setattr("pipeline.store.BATCH_BYTES", 1)
+    monkeypatch.setattr("pipeline.store.CHUNK_ROWS", 1)
+    monkeypatch.setattr("pipeline.staging.SLICE_ROWS", 7)
+    units_seen = []
+    real = staging.report_units
+
+    def spy(folder: Path) -> list[list[Path]]:
+        units = real(folder)
+        units_seen.append(len(units))
+        return units
+
+    monkeypatch.setattr("pipeline.staging.report_units", spy)
+    return units_seen
+
+
+def test_the_dataset_does_not_depend_on_part_and_slice_sizes(corpus_dataset: Path, tmp_path: Path, tiny_batches):
+    out = tmp_path / "dataset"
+    run([ROOT / "corpus"], out)
+    assert max(tiny_batches) == 5  # the stages really read one report at a time
+    for name in TABLES:
+        assert rows(out, name) == rows(corpus_dataset, name), name
+
+
+def test_incremental_run_with_tiny_parts_equals_a_fresh_run(tmp_path: Path, monkeypatch):
+    """Carried-over rows come in parts of their own, next to the new reports' parts."""
+    inp = tmp_path / "in"
+    inp.mkdir()
+    seeds = sorted((ROOT / "corpus").glob("*.txt"))
+    for seed in seeds[:2]:
+        shutil.copy(seed, inp / seed.name)
+    run([inp], tmp_path / "fresh-first")
+    shutil.copytree(tmp_path / "fresh-first", tmp_path / "incremental")
+    for seed in seeds[2:]:
+        shutil.copy(seed, inp / seed.name)
+    run([inp], tmp_path / "fresh")
+    monkeypatch.setattr("pipeline.store.BATCH_BYTES", 1)
+    monkeypatch.setattr("pipeline.store.CHUNK_ROWS", 1)
+    monkeypatch.setattr("pipeline.staging.SLICE_ROWS", 5)
+    summary = run([inp], tmp_path / "incremental")
+    assert summary.skipped == 2
+    for name in TABLES:
+        assert rows(tmp_path / "incremental", name) == rows(tmp_path / "fresh", name), name
+
+
+def _part(folder: Path, name: str, doc_ids: list[str]) -> None:
+    folder.mkdir(exist_ok=True)
+    pq.write_table(pa.table({"doc_id": doc_ids, "n": list(range(len(doc_ids)))}), folder / name)
+
+
+def test_a_report_split_between_parts_is_read_in_one_unit(tmp_path: Path):
+    _part(tmp_path, "part-00000.parquet", ["a", "a", "b"])
+    _part(tmp_path, "part-00001.parquet", ["c"])
+    _part(tmp_path, "part-00002.parquet", ["b", "d"])
+    _part(tmp_path, "part-00003.parquet", ["d", "e"])
+    units = [[p.name for p in unit] for unit in report_units(tmp_path)]
+    assert units == [["part-00000.parquet", "part-00002.parquet", "part-00003.parquet"], ["part-00001.parquet"]]
+
+
+@pytest.mark.parametrize(
+    "doc_ids, size, expected",
+    [
+        (["a", "a", "b", "b", "c"], 2, [["a", "a"], ["b", "b"], ["c"]]),
+        (["a", "a", "a", "b"], 2, [["a", "a", "a"], ["b"]]),  # a report is never cut, however long
+        (["a", "b", "c", "d"], 3, [["a", "b", "c"], ["d"]]),
+        (["a", "b", "a", "c"], 1, [["a", "b", "a", "c"]]),  # a report's rows not together: the whole table
+        (["a", "b"], 5, [["a", "b"]]),
+    ],
+)
+def test_slices_never_cut_a_report(doc_ids, size, expected):
+    table = pa.table({"doc_id": doc_ids})
+    assert [s.column("doc_id").to_pylist() for s in report_slices(table, size)] == expected
+
+
+def test_whole_texts_do_not_fill_the_fold_cache():
+    """Folding a report's text must not keep it alive (the worker's memory grew with every file)."""
+    before = gazetteer._fold_short.cache_info().currsize
+    text = "Ủy ban nhân dân tỉnh Bình Dương báo cáo kết quả. " * 200
+    assert gazetteer.fold(text) == gazetteer.fold(text.upper())
+    assert gazetteer._fold_short.cache_info().currsize == before
