@@ -80,9 +80,14 @@ _CODE_REPAIRS = [
 ]
 
 
+# where any of the repairs could apply (each needs one of these); most blocks have none
+_MAY_NEED_REPAIR = re.compile(rf"\d\s+/|/\s+\p{{Lu}}|\d\s*-\s|\d\s+(?:{_TYPES})/|(?:\s+-\s*|-\s+)\p{{Lu}}|[–—]\p{{Lu}}")
+
+
 def normalize_block(text: str) -> str:
     """One block's text: whitespace runs collapsed, codes repaired, stripped."""
     text = _SPACES.sub(" ", text.replace("\n", " "))
-    for pattern, repl in _CODE_REPAIRS:
-        text = pattern.sub(repl, text)
+    if _MAY_NEED_REPAIR.search(text):
+        for pattern, repl in _CODE_REPAIRS:
+            text = pattern.sub(repl, text)
     return text.strip()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.normalize import clean_chars, normalize_block
 
@@ -34,3 +36,26 @@ def test_clean_chars():
     assert clean_chars(nfd) == "Quyết định của Ủy ban"
     assert clean_chars("Số 12/QÐ-UBND") == "Số 12/QĐ-UBND"  # U+00D0 -> Đ
     assert clean_chars("a\u00a0b\u200bc\r\nd\u00ad") == "a bc\nd"
+
+
+_WORDS = st.sampled_from(["số", "ngày", "Kế hoạch", "2025", "18", "KH", "UBND", "\n", " ", "  ", "-", "/"])
+# codes written well and badly (numbers, types, issuers and every kind of separator), among words
+_CODE_LIKE = st.tuples(
+    st.sampled_from(["02", "173", "4510", "1977"]),
+    st.sampled_from(["/", " /", "/ ", " / ", "-", " -", "- ", " ", "/2022/", " /2022/", "/2022/ "]),
+    st.sampled_from(["KH", "QĐ", "NQ", "TB"]),
+    st.sampled_from(["-", " -", "- ", " - ", "–", "—", "/"]),
+    st.sampled_from(["UBND", "BCĐTW", "TU", "HĐBCQG"]),
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.one_of(_CODE_LIKE, _WORDS), min_size=1, max_size=5).map(" ".join))
+def test_the_quick_check_skips_only_text_no_repair_changes(text):
+    """normalize_block looks for a place a repair could apply first; that must never lose a repair."""
+    from pipeline.normalize import _CODE_REPAIRS, _SPACES
+
+    unguarded = _SPACES.sub(" ", text.replace("\n", " "))
+    for pattern, repl in _CODE_REPAIRS:
+        unguarded = pattern.sub(repl, unguarded)
+    assert normalize_block(text) == unguarded.strip()

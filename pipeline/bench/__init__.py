@@ -24,6 +24,15 @@ def require_bench_extra() -> None:
         raise typer.Exit(2)
 
 
+def console():
+    """A rich console; printed to a file or a pipe, wide enough that the tables keep their headers."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def _register() -> None:
     """Each benchmark module adds its command to `app` when imported."""
     from pipeline.bench import pdf, run  # noqa: F401

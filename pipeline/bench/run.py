@@ -21,10 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pipeline.bench import app, require_bench_extra
+from pipeline.bench import console as bench_console
 
 GOAL_SPEEDUP_2 = 1.7  # 2 workers against 1
 GOAL_MEMORY_GROWTH = 1.2  # peak memory when the corpus grows 10x
@@ -140,7 +140,7 @@ def bench_run(
 ) -> None:
     """Files/s, MB/s, pages/s and peak memory of `baocao run` for 1 worker and all cores, on corpora growing 10x, with baselines."""
     require_bench_extra()
-    console = Console()
+    console = bench_console()
     all_cores = workers or os.cpu_count() or 1
     counts = sorted(int(s) for s in sizes.split(",") if s.strip())
     rows, measured = [], {}
