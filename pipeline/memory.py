@@ -5,9 +5,13 @@ Arrow buffers and frees them again. With the allocators' defaults that memory
 stays with the process (mimalloc keeps its pages; glibc raises its mmap
 threshold after big frees and then serves big blocks from a heap that cannot
 shrink past fragments), so its peak followed the size of the corpus instead of
-the size of a part. Linux/glibc only; elsewhere these are no-ops.
+the size of a part. The glibc settings apply where glibc is the C library;
+elsewhere they are skipped.
 """
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 
@@ -17,12 +21,18 @@ _M_MMAP_THRESHOLD = -3
 _MMAP_THRESHOLD = 64 * 1024  # blocks this big are mapped on their own and unmapped when freed
 
 
-def give_back_freed_memory() -> None:
-    """Make the allocators return freed memory to the system from now on (call once, in the run's process)."""
+@contextmanager
+def giving_back_freed_memory() -> Iterator[None]:
+    """Within the block, the allocators return freed memory to the system (Arrow's pool is restored after)."""
+    previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
     mallopt = function("mallopt")
     if mallopt is not None:
         mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
 
 
 def trim() -> None:

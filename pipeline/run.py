@@ -24,7 +24,7 @@ from pipeline.discover import InputFile, discover
 from pipeline.engines import DEFAULT_MAX_BYTES, Limits, make_engine
 from pipeline.extract import extract
 from pipeline.ingest import IngestError, ingest
-from pipeline.memory import give_back_freed_memory
+from pipeline.memory import giving_back_freed_memory
 from pipeline.models import DocResult, Document, ErrorRecord
 from pipeline.runlog import RunLog
 from pipeline.store import DatasetWriter, previous_documents, result_rows
@@ -196,9 +196,9 @@ def run(
             if on_file:
                 on_file(res)
         writer.flush()
-        # the workers are done (forked ones would inherit the setting): from here on, the run's process works alone
-        give_back_freed_memory()
-        corpus_errors = finalize(writer.staging)
+        # the workers are done (forked ones would inherit the setting): the run's process works alone
+        with giving_back_freed_memory():
+            corpus_errors = finalize(writer.staging)
         for err in corpus_errors:
             _count_error(summary, err)
         writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))

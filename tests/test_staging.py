@@ -106,3 +106,12 @@ def test_whole_texts_do_not_fill_the_fold_cache():
     text = "Ủy ban nhân dân tỉnh Bình Dương báo cáo kết quả. " * 200
     assert gazetteer.fold(text) == gazetteer.fold(text.upper())
     assert gazetteer._fold_short.cache_info().currsize == before
+
+
+def test_the_run_leaves_arrows_memory_pool_as_it_was(tmp_path: Path):
+    """The corpus stages switch Arrow to the system allocator; a notebook calling run() gets its own pool back."""
+    before = pa.default_memory_pool().backend_name
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Thực hiện Kế hoạch số 198/KH-UBND ngày 28/03/2025 của UBND tỉnh.\n", encoding="utf-8")
+    run([tmp_path / "in"], tmp_path / "out")
+    assert pa.default_memory_pool().backend_name == before
