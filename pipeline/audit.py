@@ -51,12 +51,13 @@ _QUANTITY_COLUMNS = ["doc_id", "start", "end", "surface", "sentence", "kind", "v
 
 def stage(staging: Path) -> list[ErrorRecord]:
     docs = {d["doc_id"]: d for d in read_staged(staging, "documents", ["doc_id", "report_date"]).to_pylist()}
-    registry = {r["doc_key"]: r for r in read_staged(staging, "cited_documents", _REGISTRY_COLUMNS).to_pylist()}
+    registry = read_staged(staging, "cited_documents", _REGISTRY_COLUMNS)  # Arrow: compact, looked up slice by slice
     usage = IssuerUsage.of(scan(staging, "references", ["doc_id", "cite_kind", "code"]))
     today = dt.date.today()
     with PartWriter(staging, "findings") as out:
         for refs in by_report(staging, "references", _REF_COLUMNS):
-            out.write(audit(refs.to_pylist(), docs, registry, [], today, usage))
+            cited = registry.filter(pc.is_in(registry.column("doc_key"), pc.unique(refs.column("doc_key").drop_null())))
+            out.write(audit(refs.to_pylist(), docs, {r["doc_key"]: r for r in cited.to_pylist()}, [], today, usage))
         for quantities in by_report(staging, "quantities", _QUANTITY_COLUMNS):
             out.write(quantity_inconsistent(quantities.to_pylist()))
     write_staged(staging, "findings", in_order(read_staged(staging, "findings")))

@@ -11,22 +11,32 @@ others: it is a wrong date, and the audit says so.
 Edges: every citation is an edge report -> cited document; a citation whose
 sentence ties it to another (`Kế hoạch X triển khai thực hiện Nghị quyết Y`,
 see extractors.relations) is also an edge X -> Y with that relation.
+
+The stage never holds the corpus's citations: it counts over them (`Plan`),
+rewrites them a slice of reports at a time, and tallies the cited documents a
+bucket of them at a time (`Buckets`), so that its memory follows the number of
+cited documents (a small record each), not of citations.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import regex as re
 
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, parse_code, type_of
-from pipeline.staging import PartWriter, scan, update_by_report, write_staged
+from pipeline.staging import SLICE_ROWS, PartWriter, read_staged, scan, update_by_report, write_staged
 from pipeline.models import ErrorRecord
+from pipeline.schema import TABLES
 from pipeline.resolve import Report, in_force_date, is_central, province_for, read_reports
 
 NQ57 = compare_key("57-NQ/TW")
@@ -36,13 +46,24 @@ _PROVINCE_IN_NAME = re.compile(r"(?:tỉnh|thành phố|Tỉnh ủy|Thành ủy|
 
 @dataclass(slots=True)
 class Entry:
-    """One cited document: what its citations say, counted as they stream past."""
+    """One cited document: who it is (its citations are tallied later, one document at a time)."""
 
     kind: str
     key: str
     scope: str
     year: int | None
-    first_code: str | None = None
+    first_code: str | None = None  # of its first citation that wrote its code in full
+    doc_key: str = ""
+
+    def __post_init__(self) -> None:
+        raw = f"{self.kind}|{self.key}|{self.scope}|{self.year or ''}"
+        self.doc_key = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Tally:
+    """What the citations of one cited document say, counted in the order they come."""
+
     mentions: int = 0
     codes: Counter = field(default_factory=Counter)
     names: Counter = field(default_factory=Counter)
@@ -55,19 +76,11 @@ class Entry:
     issuers: Counter = field(default_factory=Counter)
     subject: str = ""
 
-    @property
-    def doc_key(self) -> str:
-        raw = f"{self.kind}|{self.key}|{self.scope}|{self.year or ''}"
-        return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
-
-    def add(self, ref: dict, doc_id: str, representative: bool = True) -> None:
-        """Count a citation of report `doc_id` in; `representative`: its code is the document's own (not one that lost its year)."""
-        code = ref.get("code") or ref.get("resolved_code")
-        if representative and self.first_code is None:
-            self.first_code = code
+    def add(self, ref: dict) -> None:
         self.mentions += 1
+        doc_id = ref["doc_id"]
         self.citing.add(doc_id)
-        _count(self.codes, code)
+        _count(self.codes, ref.get("code") or ref.get("resolved_code"))
         _count(self.names, ref.get("name"))
         _count(self.doc_types, ref.get("doc_type"))
         _count(self.numbers, ref.get("number"))
@@ -89,27 +102,114 @@ def _count(counter: Counter, value) -> None:
 
 
 _IDENT_COLUMNS = ["doc_id", "cite_kind", "code", "resolved_code", "name", "issuer", "year", "issued_date", "surface", "sentence"]
-_ROW_COLUMNS = _IDENT_COLUMNS + ["start", "end", "head_start", "relation", "doc_type", "number", "issuer_canonical", "subject"]
+_TALLY_COLUMNS = ["doc_key", "doc_id", "code", "resolved_code", "name", "doc_type", "number", "issuer", "issuer_canonical", "issued_date", "subject"]
+# pass 2 reads what identity, the edges and the tallies need (doc_key it sets itself)
+_ROW_COLUMNS = list(dict.fromkeys(_IDENT_COLUMNS + ["start", "end", "head_start", "relation"] + _TALLY_COLUMNS[1:]))
 
 
 def stage(staging: Path) -> list[ErrorRecord]:
+    """Three passes over the citations, none holding more than a slice of them.
+
+    1. count codes and years over the corpus: which cited document each citation is (Plan);
+    2. report by report: set `doc_key` on the citations, write the graph's edges, and sort
+       what the registry needs of each citation into buckets on disk, by document;
+    3. bucket by bucket: tally each cited document's citations, one registry row each.
+    """
     reports = read_reports(staging)
     plan = Plan.of(scan(staging, "references", _IDENT_COLUMNS), reports)
-    implements: list[tuple[str, str]] = []  # (source, target) of document -> document family edges
-    with PartWriter(staging, "citation_edges") as edges_out:
+    links: set[tuple[str, str]] = set()  # document -> document edges that make a family
+    buckets = Buckets(staging / ".registry-buckets", -(-len(plan.entries) // DOCUMENTS_PER_BUCKET))
+    try:
+        with PartWriter(staging, "citation_edges") as edges_out:
 
-        def update(refs: list[dict]) -> dict[str, list]:
-            plan.assign(refs, reports)
-            edges = edges_of(refs)
-            edges_out.write(edges)
-            implements.extend(family_links(edges))
-            return {"doc_key": [r["doc_key"] for r in refs]}
+            def update(refs: list[dict]) -> dict[str, list]:
+                plan.assign(refs, reports)
+                edges = edges_of(refs)
+                edges_out.write(edges)
+                links.update(family_links(edges))
+                buckets.add(refs)
+                return {"doc_key": [r["doc_key"] for r in refs]}
 
-        update_by_report(staging, "references", _ROW_COLUMNS, update)
-        known = gazetteer_edges(plan.entries)
-        edges_out.write(known)
-    write_staged(staging, "cited_documents", registry_rows(plan.entries, reports, implements + family_links(known)))
+            update_by_report(staging, "references", _ROW_COLUMNS, update)
+            known = gazetteer_edges(plan.entries)
+            edges_out.write(known)
+        buckets.close()
+        family = nq57_family(links | set(family_links(known)), plan.entries)
+        entries = {e.doc_key: e for e in plan.entries}
+        with PartWriter(staging, "cited_documents") as rows_out:
+            for tallies in buckets.tallies():
+                rows_out.write([registry_row(entries[key], tally, reports, key in family) for key, tally in tallies.items()])
+    finally:
+        buckets.remove()
+    # most cited first (between equals, in the order they were first cited): one small row
+    # per document, sorted as Arrow data
+    registry = read_staged(staging, "cited_documents")
+    first_cited = {key: i for i, key in enumerate(entries)}
+    order = pc.sort_indices(
+        pa.table({
+            "m": registry.column("mentions"),
+            "c": pc.fill_null(registry.column("code"), ""),
+            "i": pa.array([first_cited[k] for k in registry.column("doc_key").to_pylist()], pa.int64()),
+        }),
+        sort_keys=[("m", "descending"), ("c", "ascending"), ("i", "ascending")],
+    )
+    write_staged(staging, "cited_documents", registry.take(order))
     return []
+
+
+DOCUMENTS_PER_BUCKET = 2000  # cited documents tallied at once
+
+
+class Buckets:
+    """What the registry needs of each citation, spread over files by cited document (a hash of doc_key).
+
+    Each bucket holds every citation of its documents, in the order they came,
+    so tallying one bucket at a time holds only its documents.
+    """
+
+    def __init__(self, folder: Path, n: int):
+        self.folder = folder
+        self.n = max(1, n)
+        folder.mkdir(exist_ok=True)
+        schema = TABLES["references"].schema
+        self.schema = pa.schema([schema.field(c) for c in _TALLY_COLUMNS])
+        self.paths = [folder / f"bucket-{i:05d}.parquet" for i in range(self.n)]
+        self.writers: list[pq.ParquetWriter | None] = [None] * self.n
+
+    def add(self, refs: list[dict]) -> None:
+        spread: dict[int, list[dict]] = defaultdict(list)
+        for ref in refs:
+            if ref["doc_key"]:
+                spread[int(ref["doc_key"][:8], 16) % self.n].append(ref)
+        for i, rows in spread.items():
+            if self.writers[i] is None:
+                self.writers[i] = pq.ParquetWriter(self.paths[i], self.schema)
+            self.writers[i].write_table(pa.Table.from_pylist(rows, schema=self.schema))
+
+    def close(self) -> None:
+        for i, writer in enumerate(self.writers):
+            if writer is not None:
+                writer.close()
+                self.writers[i] = None
+
+    def tallies(self) -> Iterator[dict[str, Tally]]:
+        """doc_key -> tally of every cited document, a bucket at a time."""
+        for path in self.paths:
+            if not path.exists():
+                continue
+            tallies: dict[str, Tally] = {}
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=SLICE_ROWS):
+                for ref in batch.to_pylist():
+                    tally = tallies.get(ref["doc_key"])
+                    if tally is None:
+                        tally = tallies[ref["doc_key"]] = Tally()
+                    tally.add(ref)
+            yield tallies
+            path.unlink()
+
+    def remove(self) -> None:
+        self.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # --- identity -------------------------------------------------------------------------
@@ -188,17 +288,17 @@ class Plan:
         return cls(entries, by_year, folded)
 
     def assign(self, refs: list[dict], reports: dict[str, Report]) -> None:
-        """Set `doc_key` on these reference rows (every citation of their reports) and count them into their entries."""
+        """Set `doc_key` on these reference rows (every citation of their reports)."""
         for ref in refs:
             ref["doc_key"] = None
-            report = _report_of(ref, reports)
-            ident = identity(ref, report)
+            ident = identity(ref, _report_of(ref, reports))
             if ident is None:
                 continue
             full = self.folded.get(ident, ident)
             entry = self.by_year[full][_year_of(ref)]
             ref["doc_key"] = entry.doc_key
-            entry.add(ref, report.doc_id, representative=full is ident)  # one string per report, not per citation
+            if entry.first_code is None and full is ident:
+                entry.first_code = ref.get("code") or ref.get("resolved_code")
 
 
 def _report_of(ref: dict, reports: dict[str, Report]) -> Report:
@@ -259,45 +359,38 @@ def _impossible(ref: dict, reports: dict[str, Report]) -> bool:
 # --- rows ------------------------------------------------------------------------------
 
 
-def registry_rows(entries: list[Entry], reports: dict[str, Report], implements: list[tuple[str, str]]) -> list[dict]:
-    """One row per cited document; `implements`: the (source, target) links of family_links."""
-    family = nq57_family(implements, entries)
-    rows = []
-    for entry in entries:
-        code = _most(entry.codes)
-        if entry.kind == "law":
-            code = code or "Luật " + _most(entry.names)
-        parts = parse_code(code) if entry.kind == "code" and code else None
-        dates = entry.dates
-        known = known_date(code) if code else None
-        citing = sorted(entry.citing)
-        report_dates = [reports[d].report_date for d in citing if d in reports and reports[d].report_date]
-        rows.append(
-            {
-                "doc_key": entry.doc_key,
-                "code": code,
-                "cite_kind": entry.kind,
-                "doc_type": (type_of(parts) if parts else None) or _most(entry.doc_types),
-                "type_code": parts.type_code if parts else None,
-                "number": parts.number if parts else _most(entry.numbers),
-                "year": (parts.year if parts and parts.year else None) or entry.year or _year_from(known, dates),
-                "issuer_code": parts.issuer_code if parts else None,
-                "issuer": _most(entry.issuers_stated) or _most(entry.issuers),
-                "province": entry.scope if entry.scope and not entry.scope.startswith("report:") else None,
-                "issued_date": known or consensus_date(dates, entry.reports_by_date),
-                "known_date": known,
-                "date_variants": [{"date": d, "mentions": n} for d, n in sorted(dates.items())],
-                "subject": entry.subject or None,
-                "mentions": entry.mentions,
-                "reports": len(citing),
-                "citing_doc_ids": citing,
-                "first_report_date": min(report_dates) if report_dates else None,
-                "last_report_date": max(report_dates) if report_dates else None,
-                "nq57_family": entry.doc_key in family,
-            }
-        )
-    rows.sort(key=lambda r: (-r["mentions"], r["code"] or ""))
-    return rows
+def registry_row(entry: Entry, tally: Tally, reports: dict[str, Report], in_nq57_family: bool) -> dict:
+    """The cited_documents row of one cited document."""
+    code = _most(tally.codes)
+    if entry.kind == "law":
+        code = code or "Luật " + _most(tally.names)
+    parts = parse_code(code) if entry.kind == "code" and code else None
+    dates = tally.dates
+    known = known_date(code) if code else None
+    citing = sorted(tally.citing)
+    report_dates = [reports[d].report_date for d in citing if d in reports and reports[d].report_date]
+    return {
+        "doc_key": entry.doc_key,
+        "code": code,
+        "cite_kind": entry.kind,
+        "doc_type": (type_of(parts) if parts else None) or _most(tally.doc_types),
+        "type_code": parts.type_code if parts else None,
+        "number": parts.number if parts else _most(tally.numbers),
+        "year": (parts.year if parts and parts.year else None) or entry.year or _year_from(known, dates),
+        "issuer_code": parts.issuer_code if parts else None,
+        "issuer": _most(tally.issuers_stated) or _most(tally.issuers),
+        "province": entry.scope if entry.scope and not entry.scope.startswith("report:") else None,
+        "issued_date": known or consensus_date(dates, tally.reports_by_date),
+        "known_date": known,
+        "date_variants": [{"date": d, "mentions": n} for d, n in sorted(dates.items())],
+        "subject": tally.subject or None,
+        "mentions": tally.mentions,
+        "reports": len(citing),
+        "citing_doc_ids": citing,
+        "first_report_date": min(report_dates) if report_dates else None,
+        "last_report_date": max(report_dates) if report_dates else None,
+        "nq57_family": in_nq57_family,
+    }
 
 
 def _most(counts: Counter):
@@ -398,7 +491,7 @@ def family_links(edges: list[dict]) -> list[tuple[str, str]]:
     return [(e["source"], e["target"]) for e in edges if e["source_kind"] == "document" and e["relation"] in FAMILY_RELATIONS]
 
 
-def nq57_family(links: list[tuple[str, str]], entries: list[Entry]) -> set[str]:
+def nq57_family(links: Iterable[tuple[str, str]], entries: list[Entry]) -> set[str]:
     """57-NQ/TW and every document that implements it, directly or through others."""
     roots = {e.doc_key for e in entries if e.kind == "code" and e.key == NQ57}
     implementers: dict[str, set[str]] = defaultdict(set)

@@ -115,3 +115,27 @@ def test_the_run_leaves_arrows_memory_pool_as_it_was(tmp_path: Path):
     (tmp_path / "in" / "a.txt").write_text("Thực hiện Kế hoạch số 198/KH-UBND ngày 28/03/2025 của UBND tỉnh.\n", encoding="utf-8")
     run([tmp_path / "in"], tmp_path / "out")
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_every_registry_row_agrees_with_its_citations(corpus_dataset: Path):
+    """What cited_documents says of a document is what its citations in `references` say, counted."""
+    from collections import Counter, defaultdict
+
+    refs = defaultdict(list)
+    for r in ds.dataset(corpus_dataset / "references").to_table().to_pylist():
+        if r["doc_key"]:
+            refs[r["doc_key"]].append(r)
+    registry = ds.dataset(corpus_dataset / "cited_documents").to_table().to_pylist()
+    assert {d["doc_key"] for d in registry} == set(refs)
+    for doc in registry:
+        cited = refs[doc["doc_key"]]
+        assert doc["mentions"] == len(cited)
+        assert doc["citing_doc_ids"] == sorted({r["doc_id"] for r in cited})
+        dates = Counter(r["issued_date"] for r in cited if r["issued_date"])
+        assert {v["date"]: v["mentions"] for v in doc["date_variants"]} == dict(dates)
+        assert (doc["subject"] or "") == max((r["subject"] or "" for r in cited), key=len)
+        issuers = {r["issuer_canonical"] for r in cited if r["issuer_canonical"]}
+        assert (doc["issuer"] in issuers) if issuers else doc["issuer"] is None
+        if doc["cite_kind"] == "code":
+            assert doc["code"] in {r["code"] or r["resolved_code"] for r in cited}
+    assert [(-d["mentions"], d["code"] or "") for d in registry] == sorted((-d["mentions"], d["code"] or "") for d in registry)
