@@ -191,6 +191,14 @@ def type_of(parts: CodeParts) -> str | None:
     return None
 
 
+_TRAILING_DIGITS = re.compile(r"\d+$")
+
+
+def issuer_base(issuer_code: str) -> str:
+    """The issuer part without the digits some codes add to it (`BCĐ57` -> `BCĐ`), as the gazetteer lists it."""
+    return _TRAILING_DIGITS.sub("", issuer_code)
+
+
 @lru_cache(maxsize=1 << 16)
 def compare_key(code: str) -> str:
     """How codes are compared across reports and against gold: no whitespace, no hyphens, NFC."""

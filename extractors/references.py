@@ -28,7 +28,7 @@ import regex as re
 
 import gazetteer
 from extractors import dates
-from extractors.codes import CODE_RE, parse_code, trim_glued, type_of
+from extractors.codes import CODE_RE, issuer_base, parse_code, trim_glued, type_of
 from pipeline.models import CodeParts, Reference
 
 _WS = r"\s+"
@@ -510,7 +510,7 @@ def issuer_can_issue(issuer: str, issuer_code: str | None) -> bool:
     """False only when the gazetteer knows both and they cannot belong together."""
     if not issuer_code:
         return True
-    base = re.sub(r"\d+$", "", issuer_code)
+    base = issuer_base(issuer_code)
     if base not in gazetteer.issuer_codes():
         return True
     matching = issuer_codes_named(issuer)

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import regex as re
 
 import gazetteer
-from extractors.codes import NORMATIVE_TYPES, parse_code
+from extractors.codes import NORMATIVE_TYPES, issuer_base, parse_code
 from extractors.references import issuer_can_issue
 from pipeline.staging import PartWriter, by_report, read_staged, scan, write_staged
 from pipeline.models import ErrorRecord
@@ -132,7 +132,7 @@ def issuer_mismatch(refs: list[dict]) -> list[dict]:
     for ref in refs:
         parts = parse_code(ref.get("code") or "") if ref["cite_kind"] == "code" else None
         if parts and ref.get("issuer") and not issuer_can_issue(ref["issuer"], parts.issuer_code):
-            body = gazetteer.issuer_codes().get(re.sub(r"\d+$", "", parts.issuer_code))
+            body = gazetteer.issuer_codes().get(issuer_base(parts.issuer_code))
             out.append(
                 finding(
                     ref, "issuer_mismatch", "error", ref["issuer"], body.body if body else parts.issuer_code,
@@ -148,6 +148,7 @@ class IssuerUsage:
     """The issuer codes a corpus uses, and up to two reports that use each."""
 
     reports_of: dict[str, set[str]] = field(default_factory=dict)
+    _fixes: set[str] | None = None
 
     @classmethod
     def of(cls, batches: Iterable[list[dict]]) -> IssuerUsage:
@@ -165,14 +166,20 @@ class IssuerUsage:
         """In how many reports the code is used (counted up to 2)."""
         return len(self.reports_of.get(issuer, ()))
 
+    def likely_fixes(self) -> set[str]:
+        """Issuer codes a malformed one may stand for: the gazetteer's, and those used by several reports."""
+        if self._fixes is None:
+            shared = {c for c, docs in self.reports_of.items() if len(docs) >= 2}
+            in_use = shared | {issuer_base(c) for c in self.reports_of}
+            # a short code is one edit from many others: there, only a code the corpus itself uses is a likely fix
+            self._fixes = {c for c in gazetteer.issuer_codes() if len(c) >= 4 or c in in_use} | shared
+        return self._fixes
+
 
 def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None, usage: IssuerUsage | None = None) -> list[dict]:
     out = []
     usage = usage or IssuerUsage.of([refs])
-    shared = {c for c, docs in usage.reports_of.items() if len(docs) >= 2}
-    in_use = shared | {re.sub(r"\d+$", "", c) for c in usage.reports_of}
-    # a short code is one edit from many others: there, only a code the corpus itself uses is a likely fix
-    known = {c for c in gazetteer.issuer_codes() if len(c) >= 4 or c in in_use} | shared
+    known = usage.likely_fixes()
     for ref in refs:
         if ref["cite_kind"] != "code":
             continue
@@ -180,7 +187,7 @@ def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None, us
         if parts is None:
             continue
         issuer = parts.issuer_code or ""
-        base = re.sub(r"\d+$", "", issuer)
+        base = issuer_base(issuer)
         if issuer and base not in gazetteer.issuer_codes() and base not in known and usage.in_reports(issuer) < 2:
             near = sorted(k for k in known if _one_edit(base, k))
             if len(near) == 1:
@@ -305,6 +312,7 @@ def date_conflict(refs: list[dict], registry: dict[str, dict]) -> list[dict]:
 
 # --- quantities ------------------------------------------------------------------------------
 
+_CLAUSE_END = re.compile(r"[;.]\s|$")
 _PARTS_OPEN = re.compile(r"(?i)\s*[(:,]?\s*(?P<word>gồm|bao gồm|trong đó(?:\s+có)?)\b\s*:?")
 
 
@@ -366,7 +374,7 @@ def _parts_exceed(whole: dict, after: list[dict], sentence: str) -> list[dict]:
         return []
     close = rest.find(")", opener.end()) if "(" in opener.group(0) else -1
     if close < 0:
-        stop = re.search(r"[;.]\s|$", rest[opener.end() :])
+        stop = _CLAUSE_END.search(rest[opener.end() :])
         close = opener.end() + stop.start()
     listing = rest[opener.end() : close]
     parts, cursor = [], 0

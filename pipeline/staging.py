@@ -106,19 +106,21 @@ class PartWriter:
         self.schema = TABLES[name].schema
         self.part_bytes = part_bytes
         self.pending: list[pa.Table] = []
+        self.pending_bytes = 0
         self.written: list[Path] = []
 
     def write(self, rows: list[dict] | pa.Table) -> None:
         table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=self.schema)
         self.pending.append(table.cast(self.schema))
-        if sum(t.nbytes for t in self.pending) >= self.part_bytes:
+        self.pending_bytes += self.pending[-1].nbytes
+        if self.pending_bytes >= self.part_bytes:
             self._flush()
 
     def _flush(self) -> None:
         path = self.folder / f".corpus-{len(self.written):05d}.parquet.tmp"
         pq.write_table(pa.concat_tables(self.pending) if self.pending else self.schema.empty_table(), path, compression="zstd")
         self.written.append(path)
-        self.pending = []
+        self.pending, self.pending_bytes = [], 0
 
     def __enter__(self) -> PartWriter:
         return self
