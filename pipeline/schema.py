@@ -27,13 +27,24 @@ class Table:
     meaning: str
     columns: tuple[Column, ...]
 
+    # the writer asks for these for every row it converts: made once per table
     @property
     def schema(self) -> pa.Schema:
-        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
+        made = _SCHEMAS.get(self.name)
+        if made is None or made[0] is not self:
+            made = _SCHEMAS[self.name] = (self, pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]))
+        return made[1]
 
     @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
+    def names(self) -> tuple[str, ...]:
+        made = _NAMES.get(self.name)
+        if made is None or made[0] is not self:
+            made = _NAMES[self.name] = (self, tuple(c.name for c in self.columns))
+        return made[1]
+
+
+_SCHEMAS: dict[str, tuple[Table, pa.Schema]] = {}
+_NAMES: dict[str, tuple[Table, tuple[str, ...]]] = {}
 
 
 def _c(name: str, type_: pa.DataType, meaning: str, nullable: bool = True) -> Column:

@@ -1,11 +1,12 @@
 """Reading and rewriting tables in a run's staging folder (for corpus-level stages).
 
 A corpus holds far more citations than fit in memory as Python objects, so the
-stages work report by report: `by_report` yields the table in units of part
-files that hold every row of their reports, `update_by_report` rewrites
-columns of such a unit in place, and `PartWriter` appends a stage's output
-one unit at a time. Memory follows the size of a part (the writer's batch),
-not of the corpus.
+stages work report by report: `report_units` groups a table's part files so
+that every report's rows lie in one group, `by_report` yields slices of about
+SLICE_ROWS rows that never cut a report, `update_by_report` rewrites columns
+slice by slice, and `PartWriter` writes a stage's output as it comes. Memory
+follows the size of a part (the writer's batch) and of a slice, not of the
+corpus.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def read_staged(staging: Path, name: str, columns: list[str] | None = None) -> p
 
 
 def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:
-    """Replace a staged table by these rows (one part file)."""
+    """Replace a staged table by these rows."""
     with PartWriter(staging, name) as out:
         out.write(rows)
 

@@ -31,6 +31,7 @@ MANIFEST = "manifest.json"
 # Arrow data buffered before the tables are written as parts: what the run's process holds of the dataset
 BATCH_BYTES = 8 << 20
 CHUNK_ROWS = 2000  # rows of a table waiting as Python dicts before they become Arrow data
+CHUNK_CHARS = 1_000_000  # ... or characters of documents' text
 
 
 class OutputError(Exception):
@@ -153,6 +154,7 @@ class DatasetWriter:
             (self.staging / name).mkdir()
         self.batch_bytes = BATCH_BYTES if batch_bytes is None else batch_bytes
         self._chunk_bytes = 0
+        self._text_chars = 0  # of documents rows not yet Arrow data
         self.chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
         self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
         self.chunks: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
@@ -164,8 +166,9 @@ class DatasetWriter:
                 continue
             buffer = self.rows[name]
             buffer.extend(table_rows)
-            # a documents row carries the whole text: it goes to Arrow at once
-            if len(buffer) >= self.chunk_rows or name == "documents":
+            if name == "documents":  # its rows carry whole texts: counted by characters
+                self._text_chars += sum(len(r["text"]) for r in table_rows)
+            if len(buffer) >= self.chunk_rows or (name == "documents" and self._text_chars >= CHUNK_CHARS):
                 self._to_chunk(name)
         if self._chunk_bytes >= self.batch_bytes:
             self.flush()
@@ -176,6 +179,8 @@ class DatasetWriter:
             self.chunks[name].append(chunk)
             self._chunk_bytes += chunk.nbytes
             self.rows[name] = []
+            if name == "documents":
+                self._text_chars = 0
 
     def _flush_table(self, name: str) -> None:
         self._to_chunk(name)
