@@ -80,8 +80,11 @@ _CODE_REPAIRS = [
 ]
 
 
-# where any of the repairs could apply (each needs one of these); most blocks have none
-_MAY_NEED_REPAIR = re.compile(rf"\d\s+/|/\s+\p{{Lu}}|\d\s*-\s|\d\s+(?:{_TYPES})/|(?:\s+-\s*|-\s+)\p{{Lu}}|[–—]\p{{Lu}}")
+# where any of the repairs could apply (each needs one of these, in order); most blocks have
+# none: bullets (`- Tổ chức`) and ranges (`2021 - 2025`) do not count
+_MAY_NEED_REPAIR = re.compile(
+    rf"\d\s+/|/\s+\p{{Lu}}|\d\s*-\s+(?:{_TYPES})/|\d\s+(?:{_TYPES})/|/\p{{Lu}}[\p{{L}}\d&]*(?:\s+-\s*|-\s+|[–—])\p{{Lu}}"
+)
 
 
 def normalize_block(text: str) -> str:

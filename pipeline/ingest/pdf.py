@@ -143,6 +143,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
     # word hyphenation; Vietnamese is not hyphenated, so it is a real one: 51/KH- + UBND
     text = textpage.get_text_range().replace("\ufffe", "-")
     aligned = len(text) == n  # then string offsets are char indices
+    chars = _Chars(textpage)
     out = []
     pos = 0
     for raw in text.split("\r\n"):
@@ -151,13 +152,13 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
         letter = first_letter.start() if first_letter else None
         size, bottom = (out[-1].size, 0.0) if out else (0.0, height)  # no letter ("98,6%."): as the line before
         if aligned and letter is not None:
-            size, bottom = _box(textpage, pos + letter)
+            size, bottom = chars.size(pos + letter), chars.bottom(pos + letter)
         low = bottom < 0.5 * height if letter is not None or not out else out[-1].low
         out.append(_PLine(raw.replace("\r", " ").replace("\n", " "), size, pos if aligned else -1, low))
         pos += len(raw) + 2
     for pl in out:
         if pl.start >= 0 and pl.size > 0:
-            pl.text = _superscripts(textpage, pl)
+            pl.text = _superscripts(chars, pl)
     return _rejoin_split_syllables(out)
 
 
@@ -182,22 +183,32 @@ def _rejoin_split_syllables(lines: list[_PLine]) -> list[_PLine]:
     return out
 
 
-def _box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float]:
-    """The type size of a character as the reader sees it, and the bottom of its box.
+class _Chars:
+    """Type size and box of a text page's characters (the ctypes structs made once per page)."""
 
-    FPDFText_GetFontSize gives the size before the text matrix scales it (often
-    1.0 in printed gazettes): the size seen is that times the matrix's vertical scale.
-    """
-    matrix = pdfium_c.FS_MATRIX()
-    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
-    if pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix)):
-        size *= math.hypot(matrix.c, matrix.d)
-    rect = pdfium_c.FS_RECTF()
-    bottom = rect.bottom if pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, index, ctypes.byref(rect)) else 0.0
-    return size, bottom
+    def __init__(self, textpage: pdfium.PdfTextPage):
+        self.raw = textpage.raw
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.rect = pdfium_c.FS_RECTF()
+        self.matrix_ref = ctypes.byref(self.matrix)
+        self.rect_ref = ctypes.byref(self.rect)
+
+    def size(self, index: int) -> float:
+        """The type size as the reader sees it.
+
+        FPDFText_GetFontSize gives the size before the text matrix scales it (often
+        1.0 in printed gazettes): the size seen is that times the matrix's vertical scale.
+        """
+        size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
+        if pdfium_c.FPDFText_GetMatrix(self.raw, index, self.matrix_ref):
+            size *= math.hypot(self.matrix.c, self.matrix.d)
+        return size
+
+    def bottom(self, index: int) -> float:
+        return self.rect.bottom if pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, self.rect_ref) else 0.0
 
 
-def _superscripts(textpage: pdfium.PdfTextPage, pl: _PLine) -> str:
+def _superscripts(chars: _Chars, pl: _PLine) -> str:
     """Digits set smaller than their line at the end of a word: footnote markers, as sentinels.
 
     The marker may follow a letter (`Đắk Lắk1`), a code or a date (`20251`): the
@@ -209,7 +220,7 @@ def _superscripts(textpage: pdfium.PdfTextPage, pl: _PLine) -> str:
     for m in _DIGIT_RUN.finditer(pl.text):
         start = m.end()
         while start > m.start() and m.end() - start < 3:
-            size = _box(textpage, pl.start + start - 1)[0]
+            size = chars.size(pl.start + start - 1)
             if not (0 < size < 0.8 * pl.size):
                 break
             start -= 1
