@@ -57,20 +57,17 @@ def stage(staging: Path) -> list[ErrorRecord]:
     with PartWriter(staging, "findings") as out:
         for refs in by_report(staging, "references", _REF_COLUMNS):
             cited = registry.filter(pc.is_in(registry.column("doc_key"), pc.unique(refs.column("doc_key").drop_null())))
-            out.write(audit(refs.to_pylist(), docs, {r["doc_key"]: r for r in cited.to_pylist()}, [], today, usage))
+            out.write(audit(refs.to_pylist(), docs, {r["doc_key"]: r for r in cited.to_pylist()}, usage, today))
         for quantities in by_report(staging, "quantities", _QUANTITY_COLUMNS):
             out.write(quantity_inconsistent(quantities.to_pylist()))
     write_staged(staging, "findings", in_order(read_staged(staging, "findings")))
     return []
 
 
-def audit(
-    refs: list[dict], docs: dict[str, dict], registry: dict[str, dict], quantities: list[dict], today: dt.date,
-    usage: IssuerUsage | None = None,
-) -> list[dict]:
-    """Findings on these citations (every citation of their reports) and quantities.
+def audit(refs: list[dict], docs: dict[str, dict], registry: dict[str, dict], usage: IssuerUsage, today: dt.date) -> list[dict]:
+    """Findings on these citations (every citation of their reports).
 
-    `usage`: which issuer codes the whole corpus uses (default: these citations).
+    `registry`: the cited_documents rows they cite; `usage`: the issuer codes the whole corpus uses.
     """
     findings: list[dict] = []
     for rule in (type_code_mismatch, issuer_mismatch):
@@ -78,7 +75,6 @@ def audit(
     findings.extend(malformed_code(refs, registry, usage))
     findings.extend(date_impossible(refs, docs, today))
     findings.extend(date_conflict(refs, registry))
-    findings.extend(quantity_inconsistent(quantities))
     return findings
 
 
@@ -176,9 +172,8 @@ class IssuerUsage:
         return self._fixes
 
 
-def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None, usage: IssuerUsage | None = None) -> list[dict]:
+def malformed_code(refs: list[dict], registry: dict[str, dict], usage: IssuerUsage) -> list[dict]:
     out = []
-    usage = usage or IssuerUsage.of([refs])
     known = usage.likely_fixes()
     for ref in refs:
         if ref["cite_kind"] != "code":
@@ -200,7 +195,7 @@ def malformed_code(refs: list[dict], registry: dict[str, dict] | None = None, us
                 )
                 continue
         if parts.system == "state" and parts.type_code in NORMATIVE_TYPES and parts.year is None:
-            entry = (registry or {}).get(ref.get("doc_key") or "") or {}
+            entry = registry.get(ref.get("doc_key") or "") or {}
             year = entry.get("year") or (ref["issued_date"].year if ref.get("issued_date") else None)
             expected = f"{parts.number}/{year}/{ref['code'].split('/', 1)[1]}" if year else None
             out.append(

@@ -76,14 +76,12 @@ def corpus_codes(batches: Iterable[list[dict]]) -> dict[tuple[str, str], Counter
     return corpus
 
 
-def resolve(refs: list[dict], reports: dict[str, Report], corpus: dict[tuple[str, str], Counter] | None = None) -> None:
+def resolve(refs: list[dict], reports: dict[str, Report], corpus: dict[tuple[str, str], Counter]) -> None:
     """Fill resolved_code, issuer_canonical and resolved_by on reference rows, in place.
 
     `refs` holds every citation of its reports; `corpus` counts the full codes of
-    the whole corpus (default: of `refs`).
+    the whole corpus (corpus_codes).
     """
-    if corpus is None:
-        corpus = corpus_codes([refs])
     coded_by_doc: dict[str, list[dict]] = defaultdict(list)
     for ref in refs:
         if ref["cite_kind"] == "code" and _short_key(ref):

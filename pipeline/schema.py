@@ -6,7 +6,7 @@ SCHEMA_VERSION.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -26,25 +26,13 @@ class Table:
     name: str
     meaning: str
     columns: tuple[Column, ...]
+    # derived once: the writer asks for them for every chunk of rows it converts
+    schema: pa.Schema = field(init=False, repr=False, compare=False)
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    # the writer asks for these for every row it converts: made once per table
-    @property
-    def schema(self) -> pa.Schema:
-        made = _SCHEMAS.get(self.name)
-        if made is None or made[0] is not self:
-            made = _SCHEMAS[self.name] = (self, pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]))
-        return made[1]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        made = _NAMES.get(self.name)
-        if made is None or made[0] is not self:
-            made = _NAMES[self.name] = (self, tuple(c.name for c in self.columns))
-        return made[1]
-
-
-_SCHEMAS: dict[str, tuple[Table, pa.Schema]] = {}
-_NAMES: dict[str, tuple[Table, tuple[str, ...]]] = {}
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "schema", pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]))
+        object.__setattr__(self, "names", tuple(c.name for c in self.columns))
 
 
 def _c(name: str, type_: pa.DataType, meaning: str, nullable: bool = True) -> Column:

@@ -206,6 +206,7 @@ class DatasetWriter:
                     self._write_table(name, pa.Table.from_batches([batch]))
 
     def _write_table(self, name: str, table: pa.Table) -> None:
+        # a corpus stage may have rewritten the table as part-00000...: take the next free name
         path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
         while path.exists():
             self.parts[name] += 1
@@ -218,16 +219,12 @@ class DatasetWriter:
             self._flush_table(name)
         self._chunk_bytes = 0
 
-    def _write_part(self, name: str, rows: list[dict]) -> None:
-        # a corpus stage may have rewritten the table as part-00000: _write_table picks a free name
-        self._write_table(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema))
-
     def commit(self, manifest: dict) -> Path:
         """Write what is buffered and the manifest, then swap the staging folder into place."""
         self.flush()
         for name in TABLES:
             if not any((self.staging / name).glob("*.parquet")):  # an empty table still carries its schema
-                self._write_part(name, [])
+                self._write_table(name, TABLES[name].schema.empty_table())
         tables = {name: sorted(p.name for p in (self.staging / name).glob("*.parquet")) for name in TABLES}
         manifest = {
             "schema_version": SCHEMA_VERSION,
