@@ -18,7 +18,7 @@ import regex as re
 import gazetteer
 from gazetteer import AgencyName
 from gazetteer.places import full_name, province_of, province_re
-from pipeline.models import Agency
+from extractors.models import Agency
 
 
 @cache

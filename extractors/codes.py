@@ -23,7 +23,7 @@ import unicodedata
 import regex as re
 
 import gazetteer
-from pipeline.models import CodeParts
+from extractors.models import CodeParts
 
 SEG = r"\p{Lu}[\p{L}\d&]*"
 YEAR = r"(?:19|20)\d{2}"

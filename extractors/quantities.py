@@ -18,7 +18,7 @@ import regex as re
 import gazetteer
 from extractors.dates import DATE_RE
 from extractors.numbers import NUMBER, SCALES, parse_number
-from pipeline.models import Quantity
+from extractors.models import Quantity
 
 _SCALE = "|".join(SCALES)
 _QTY = re.compile(

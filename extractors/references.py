@@ -29,7 +29,7 @@ import regex as re
 import gazetteer
 from extractors import dates
 from extractors.codes import CODE_RE, issuer_base, parse_code, trim_glued, type_of
-from pipeline.models import CodeParts, Reference
+from extractors.models import CodeParts, Reference
 
 _WS = r"\s+"
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import regex as re
 
-from pipeline.models import Reference
+from extractors.models import Reference
 
 _VERBS = [
     ("amends", r"sửa đổi,?\s+bổ sung|sửa đổi|bổ sung|thay thế|bãi bỏ|điều chỉnh"),

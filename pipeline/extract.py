@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from extractors.references import find_references, sentence_around
 from extractors.relations import link
-from pipeline.models import DocResult, Document, ErrorRecord, Reference
+from extractors.models import Reference
+from pipeline.models import DocResult, Document, ErrorRecord
 
 SEARCHED_KINDS = ("heading", "body", "footnote", "table_cell")
 

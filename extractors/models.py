@@ -1,0 +1,84 @@
+"""The entities extractors find in a document's text: citations, quantities, agencies.
+
+Every entity carries its span (`start`, `end`) into the normalized text it was
+found in. Extractors create them without knowing which file they came from;
+the pipeline adds `doc_id`/`source_path` when it turns them into rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CodeParts:
+    """A document code (số ký hiệu) taken apart."""
+
+    code: str  # as printed, whitespace removed
+    number: str
+    year: int | None
+    type_code: str | None  # canonical type code: NQ, QĐ, KH, CTr, ...
+    issuer_code: str | None  # first issuer segment: TW, CP, UBND, BCĐTW, ...
+    unit: str | None  # what follows the issuer: KGVX in 04010/UBND-KGVX
+    system: str  # "party" (57-NQ/TW) or "state" (198/KH-UBND)
+    family: str  # party | normative | administrative | letter | legacy
+
+
+@dataclass(slots=True)
+class Reference:
+    start: int
+    end: int
+    surface: str
+    doc_type: str | None
+    cite_kind: str  # code | short | law | standard
+    type_word: str | None = None  # the type word as written ("Kế hoạch hành động")
+    type_code: str | None = None
+    number: str | None = None
+    year: int | None = None
+    code: str | None = None
+    issuer_code: str | None = None
+    system: str | None = None
+    issued_date: dt.date | None = None
+    issuer: str | None = None
+    issuer_canonical: str | None = None
+    subject: str | None = None
+    name: str | None = None  # laws cited by name: "Chuyển giao công nghệ"
+    is_short_form: bool = False
+    resolved_code: str | None = None
+    resolved_by: str | None = None  # how resolved_code / issuer_canonical were found, or why not
+    type_conflict: bool = False
+    # what governs this citation in its sentence: the citation starting at head_start
+    # (None: the report itself) and how ("Kế hoạch X triển khai thực hiện Nghị quyết Y":
+    # Y's head is X, relation implements)
+    relation: str = "mentions"
+    head_start: int | None = None
+    in_footnote: bool = False
+    page: int | None = None
+    sentence: str = ""
+
+
+@dataclass(slots=True)
+class Quantity:
+    start: int
+    end: int
+    surface: str
+    kind: str  # count | ratio | percent | money | measure | rank
+    value: float
+    total: float | None = None
+    unit: str | None = None
+    subject: str | None = None
+    in_footnote: bool = False
+    page: int | None = None
+    sentence: str = ""
+
+
+@dataclass(slots=True)
+class Agency:
+    start: int
+    end: int
+    surface: str
+    canonical: str
+    level: str  # central | province | district | commune
+    province: str | None = None
+    in_footnote: bool = False
+    page: int | None = None
