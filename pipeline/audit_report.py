@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from extractors.codes import compare_key
@@ -73,7 +74,7 @@ def select(data: AuditData, code: str | None) -> tuple[list[dict], list[dict]]:
 
 def print_terminal(data: AuditData, console: Console, code: str | None = None) -> None:
     refs, findings = select(data, code)
-    what = code or "the 57-NQ/TW family"
+    what = escape(code) if code else "the 57-NQ/TW family"
     counts = Counter(f["severity"] for f in findings)
     console.print(
         f"[bold]{len(data.documents)} reports, {len(data.references)} citations, {len(data.registry)} cited documents; "
@@ -88,18 +89,18 @@ def print_terminal(data: AuditData, console: Console, code: str | None = None) -
     for f in findings:
         findings_by_doc[f["doc_id"]].append(f)
     for doc_id in sorted(set(refs_by_doc) | set(findings_by_doc), key=lambda d: _doc_label(data, d)):
-        console.rule(_doc_label(data, doc_id))
+        console.rule(escape(_doc_label(data, doc_id)))
         if refs_by_doc[doc_id]:
             t = Table(title=f"citations of {what}", show_lines=False)
             for col in ("citation", "date", "issuer", "relation"):
                 t.add_column(col)
             for r in sorted(refs_by_doc[doc_id], key=lambda r: r["start"]):
-                t.add_row(r["surface"], str(r["issued_date"] or ""), r.get("issuer_canonical") or "", r["relation"])
+                t.add_row(*(escape(str(v or "")) for v in (r["surface"], r["issued_date"], r.get("issuer_canonical"), r["relation"])))
             console.print(t)
         for severity in SEVERITIES:
             for f in (f for f in findings_by_doc[doc_id] if f["severity"] == severity):
                 style = {"error": "red", "warning": "yellow", "info": "blue"}[severity]
-                console.print(f"  [{style}]{severity}[/{style}] {f['rule']}: {f['message']}")
+                console.print(f"  [{style}]{severity}[/{style}] {f['rule']}: {escape(f['message'])}")
 
 
 def _doc_label(data: AuditData, doc_id: str) -> str:

@@ -67,6 +67,7 @@ def run(
     and baocao version: carried over). Exit code: 0 when every file was read, 1
     when some could not be (see the errors table), 2 when the run itself failed.
     """
+    from pipeline.discover import InputError
     from pipeline.run import run as run_pipeline
     from pipeline.runlog import RunLog
     from pipeline.store import OutputError
@@ -95,18 +96,18 @@ def run(
         def on_file(res) -> None:
             progress.update(task, advance=1, current=Path(res.source_path).name[-40:])
 
-        log = RunLog(log_file, echo=console.print if verbose else None)
+        log = RunLog(log_file, echo=_plain if verbose else None)
         try:
             summary = run_pipeline(
                 paths, out, max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout, workers=workers,
                 engine=engine, scheduler=scheduler, incremental=not full, prune=prune, log=log,
                 on_start=on_start, on_file=on_file,
             )
-        except OutputError as exc:
-            console.print(f"[red]{exc}[/red]")
+        except (InputError, OutputError) as exc:
+            console.print(str(exc), style="red", markup=False, highlight=False)
             raise typer.Exit(2) from None
         except (RuntimeError, ValueError, OSError) as exc:
-            console.print(f"[red]The run failed: {exc}[/red] The previous dataset is untouched.")
+            console.print(f"The run failed: {exc} The previous dataset is untouched.", style="red", markup=False, highlight=False)
             raise typer.Exit(2) from None
         finally:
             log.close()
@@ -228,6 +229,11 @@ def codes(
         out.print(f"not understood ({len(rep.unparsed)}):")
         for code in rep.unparsed[:show]:
             out.print(f"  {code[:80]!r}")
+
+
+def _plain(line: str) -> None:
+    """Print text that holds user data (paths, messages): square brackets in it are not markup."""
+    console.print(line, markup=False, highlight=False)
 
 
 def _fmt(s) -> str:

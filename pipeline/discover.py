@@ -15,6 +15,34 @@ from pipeline.models import ErrorRecord
 WORK_DIR_PREFIX = ".baocao-"  # staging folders of a run in progress: never inputs
 
 
+class InputError(Exception):
+    """The inputs named cannot be used as given; nothing was read or changed. The message says why."""
+
+
+def check_inputs(paths: list[Path], out: Path) -> None:
+    """Refuse, before anything changes, inputs that are missing or overlap the output folder.
+
+    A typo in an input path must not look like a corpus whose files all vanished
+    (`--prune` would empty the dataset), and a run must never replace the folder
+    it reads from (a commit replaces the whole output folder).
+    """
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(
+            f"Input path{'s' if len(missing) > 1 else ''} not found: {', '.join(missing)}. Nothing was read or changed."
+        )
+    target = out.resolve()
+    for p in paths:
+        src = p.resolve()
+        if target == src or (src.is_dir() and target.is_relative_to(src)):
+            raise InputError(
+                f"The output folder {out} is {'the input folder' if target == src else 'inside the input folder'} {p}: "
+                "a run replaces its output folder, so it must lie outside the inputs. Choose another folder with -o."
+            )
+        if src.is_relative_to(target):
+            raise InputError(f"The input {p} lies inside the output folder {out}; name inputs outside the dataset.")
+
+
 @dataclass(frozen=True, slots=True)
 class InputFile:
     path: Path  # where to read it

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.assemble import assemble
 from pipeline.corpus import finalize
-from pipeline.discover import InputFile, discover
+from pipeline.discover import InputFile, check_inputs, discover
 from pipeline.engines import DEFAULT_MAX_BYTES, Limits, make_engine
 from pipeline.extract import extract
 from pipeline.ingest import IngestError, ingest
@@ -132,6 +132,7 @@ def run(
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc)
     log = log or RunLog(None)
+    check_inputs(paths, out)
     files, discover_errors = discover(paths, exclude=[out])
     summary = RunSummary(files=len(files) + len(discover_errors), failed=len(discover_errors))
     writer = DatasetWriter(out)

@@ -14,6 +14,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -28,6 +29,7 @@ from pipeline.models import DocResult, Document
 from pipeline.schema import SCHEMA_VERSION, TABLES
 
 MANIFEST = "manifest.json"
+GENERATOR = "baocao"  # the manifest's marker: only a folder baocao wrote is ever replaced
 # Arrow data buffered before the tables are written as parts: what the run's process holds of the dataset
 BATCH_BYTES = 8 << 20
 CHUNK_ROWS = 2000  # rows of a table waiting as Python dicts before they become Arrow data
@@ -148,7 +150,7 @@ class DatasetWriter:
         out.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(out)
         recover(out)
-        self.staging = out.parent / f"{WORK_DIR_PREFIX}staging-{out.name}-{uuid.uuid4().hex[:12]}"
+        self.staging = work_dir(out, "staging")
         self.staging.mkdir()
         for name in TABLES:
             (self.staging / name).mkdir()
@@ -227,6 +229,7 @@ class DatasetWriter:
                 self._write_table(name, TABLES[name].schema.empty_table())
         tables = {name: sorted(p.name for p in (self.staging / name).glob("*.parquet")) for name in TABLES}
         manifest = {
+            "generator": GENERATOR,
             "schema_version": SCHEMA_VERSION,
             "pipeline_version": __version__,
             "committed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -240,6 +243,7 @@ class DatasetWriter:
         path = self.staging / MANIFEST
         path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         _fsync_tree(self.staging)
+        _check_output(self.out)  # again: files may have been put there while the run read its inputs
         swap_into_place(self.staging, self.out)
         self._release()
         return self.out
@@ -265,28 +269,100 @@ def _lock(out: Path):
     return fh
 
 
+def read_manifest(out: Path) -> dict | None:
+    """The manifest of the dataset at `out` when baocao wrote it, else None (absent, unreadable, someone else's)."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    if data.get("generator") == GENERATOR:
+        return data
+    # datasets written before the marker: recognized by the keys only baocao's manifest has together
+    legacy = ("schema_version", "pipeline_version", "tables", "row_counts")
+    if all(k in data for k in legacy) and isinstance(data["tables"], dict):
+        return data
+    return None
+
+
+def foreign_entries(out: Path, manifest: dict) -> list[str]:
+    """What the dataset folder holds that baocao did not write (paths relative to `out`).
+
+    A commit replaces the whole folder, so anything listed here would be lost:
+    the run refuses instead. Links count as foreign too: the query sandbox and
+    the swap must never reach through one.
+    """
+    listed = manifest.get("tables") or {}
+    known_tables = set(TABLES) | set(listed)
+    foreign: list[str] = []
+    for entry in sorted(os.scandir(out), key=lambda e: e.name):
+        if entry.name == MANIFEST and entry.is_file(follow_symlinks=False):
+            continue
+        if entry.name not in known_tables or not entry.is_dir(follow_symlinks=False):
+            foreign.append(entry.name)
+            continue
+        parts = set(listed.get(entry.name) or ())
+        for sub in sorted(os.scandir(entry.path), key=lambda e: e.name):
+            if sub.name not in parts or not sub.is_file(follow_symlinks=False):
+                foreign.append(f"{entry.name}/{sub.name}")
+    return foreign
+
+
 def _check_output(out: Path) -> None:
+    if out.is_symlink():
+        raise OutputError(f"Output path {out} is a symbolic link; name the real folder with -o.")
     if out.exists() and not out.is_dir():
         raise OutputError(f"Output path {out} exists and is not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists():
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not (out / MANIFEST).exists():
         raise OutputError(
             f"Output folder {out} is not empty and holds no baocao dataset (no {MANIFEST}); "
             "choose another folder with -o, or empty it."
         )
+    manifest = read_manifest(out)
+    if manifest is None:
+        raise OutputError(
+            f"Output folder {out} holds a {MANIFEST} that baocao did not write; it is not a baocao dataset. "
+            "Choose another folder with -o."
+        )
+    foreign = foreign_entries(out, manifest)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(
+            f"Output folder {out} holds files baocao did not write ({shown}); a run replaces the whole folder, "
+            "so it stops here. Move them out of the dataset folder, or choose another folder with -o."
+        )
+
+
+def work_dir(out: Path, kind: str) -> Path:
+    """A new folder name beside `out` for a run's `staging` copy or the `old` dataset during a swap."""
+    return out.parent / f"{WORK_DIR_PREFIX}{kind}-{uuid.uuid4().hex[:12]}-{out.name}"
+
+
+def _work_dirs(out: Path, kind: str) -> list[Path]:
+    """The work folders of `out` itself: `ds`'s clean-up must never match `ds-2025`'s folders."""
+    prefix = re.escape(WORK_DIR_PREFIX + kind)
+    # this version's names, and those of earlier versions (name before the id)
+    patterns = (re.compile(rf"{prefix}-[0-9a-f]{{12}}-(.+)"), re.compile(rf"{prefix}-(.+)-[0-9a-f]{{8}}(?:[0-9a-f]{{4}})?"))
+    found = []
+    for entry in os.scandir(out.parent):
+        names = {m.group(1) for pattern in patterns if (m := pattern.fullmatch(entry.name))}
+        if out.name in names and entry.is_dir(follow_symlinks=False):
+            found.append(Path(entry.path))
+    return sorted(found, key=lambda p: p.stat().st_mtime)
 
 
 def recover(out: Path) -> None:
     """Undo a commit that a crash interrupted, and drop what crashed runs left (call under the lock)."""
-    parent = out.parent
-    if not parent.exists():
+    if not out.parent.exists():
         return
-    olds = sorted(parent.glob(f"{WORK_DIR_PREFIX}old-{out.name}-*"))
+    olds = _work_dirs(out, "old")
     if olds and not out.exists():
         os.rename(olds[-1], out)  # the crash fell between the two renames: put the old dataset back
         olds = olds[:-1]
-    for stale in olds:
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in parent.glob(f"{WORK_DIR_PREFIX}staging-{out.name}-*"):
+    for stale in olds + _work_dirs(out, "staging"):
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -310,7 +386,7 @@ def swap_into_place(staging: Path, out: Path) -> None:
     elif _exchange(staging, out):
         shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous dataset
     else:
-        old = out.parent / f"{WORK_DIR_PREFIX}old-{out.name}-{uuid.uuid4().hex[:8]}"
+        old = work_dir(out, "old")
         os.rename(out, old)
         os.rename(staging, out)
         shutil.rmtree(old, ignore_errors=True)
