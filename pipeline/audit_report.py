@@ -21,7 +21,7 @@ from rich.table import Table
 from extractors.codes import compare_key
 from pipeline.audit import SEVERITIES
 
-_DOC_COLUMNS = ["doc_id", "source_path", "title", "province", "province_as_written", "report_date", "duplicate_of"]
+_DOC_COLUMNS = ["doc_id", "source_path", "title", "province", "province_as_written", "report_date"]
 
 
 @dataclass(slots=True)
@@ -45,7 +45,7 @@ def load(dataset: Path) -> AuditData:
         path = dataset / name
         return ds.dataset(path, format="parquet").to_table(columns=columns).to_pylist() if path.exists() else []
 
-    docs = {d["doc_id"]: d for d in rows("documents", _DOC_COLUMNS) if not d["duplicate_of"]}
+    docs = {d["doc_id"]: d for d in rows("documents", _DOC_COLUMNS)}
     return AuditData(
         documents=docs,
         references=rows("references"),

@@ -57,6 +57,7 @@ def run(
     max_pages: int = typer.Option(None, "--max-pages", help="Refuse PDFs with more pages than this."),
     full: bool = typer.Option(False, "--full", help="Read every file again, even those unchanged since the last run."),
     prune: bool = typer.Option(False, "--prune", help="Drop the rows of files that are no longer among the inputs."),
+    follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Read symbolic links found in input folders even when they point outside them."),
     log_file: Path = typer.Option(None, "--log-file", help="Append one JSON line per file (and per run) to this file."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="One line per file on the terminal."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, no summary."),
@@ -100,7 +101,7 @@ def run(
         try:
             summary = run_pipeline(
                 paths, out, max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout, workers=workers,
-                engine=engine, scheduler=scheduler, incremental=not full, prune=prune, log=log,
+                engine=engine, scheduler=scheduler, incremental=not full, prune=prune, follow_symlinks=follow_symlinks, log=log,
                 on_start=on_start, on_file=on_file,
             )
         except (InputError, OutputError) as exc:

@@ -20,14 +20,15 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.assemble import assemble
 from pipeline.corpus import finalize
-from pipeline.discover import InputFile, check_inputs, discover
+from pipeline.discover import InputFile, check_inputs, discover, shown
+from pipeline.incremental import known_documents, plan
 from pipeline.engines import DEFAULT_MAX_BYTES, Limits, make_engine
 from pipeline.extract import extract
 from pipeline.ingest import IngestError, ingest
 from pipeline.memory import giving_back_freed_memory
 from pipeline.models import DocResult, Document, ErrorRecord
 from pipeline.runlog import RunLog
-from pipeline.store import DatasetWriter, previous_documents, result_rows
+from pipeline.store import DatasetWriter, result_rows
 
 
 @dataclass(slots=True)
@@ -64,15 +65,16 @@ def process_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES, max_pages:
     try:
         if item.path.is_dir():
             return fail("ingest", "not_a_file", f"{item.display} is a folder, not a file.")
-        size = item.path.stat().st_size
+        with item.path.open("rb") as fh:
+            # what is read counts, not what stat says: a file can grow, or be a device behind a link
+            data = fh.read(max_bytes + 1)
+        size = len(data)
         if size > max_bytes:
             return fail(
                 "ingest",
                 "too_large",
-                f"The file has {size:,} bytes, more than the limit of {max_bytes:,}; "
-                "raise it with --max-bytes if the file is genuine.",
+                f"The file has more than {max_bytes:,} bytes, the limit; raise it with --max-bytes if the file is genuine.",
             )
-        data = item.path.read_bytes()
     except FileNotFoundError:
         return fail("ingest", "vanished", "The file disappeared before it could be read.")
     except PermissionError:
@@ -125,6 +127,7 @@ def run(
     scheduler: str | None = None,
     incremental: bool = True,
     prune: bool = False,
+    follow_symlinks: bool = False,
     log: RunLog | None = None,
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[DocResult], None] | None = None,
@@ -133,67 +136,74 @@ def run(
     started_at = dt.datetime.now(dt.timezone.utc)
     log = log or RunLog(None)
     check_inputs(paths, out)
-    files, discover_errors = discover(paths, exclude=[out])
+    files, discover_errors = discover(paths, exclude=[out], follow_symlinks=follow_symlinks)
     summary = RunSummary(files=len(files) + len(discover_errors), failed=len(discover_errors))
     writer = DatasetWriter(out)
     inputs: list[dict] = []
     try:
-        previous = previous_documents(out, __version__) if incremental else {}
-        to_read, carried = _unchanged(files, previous, summary)
+        known = known_documents(out, __version__) if incremental else {}
+        todo = plan(files, known)
+        summary.skipped = len(todo.carried)
+        summary.duplicates = len(todo.duplicates)
         if on_start:
-            on_start(len(to_read))
-        log.event("run_start", files=len(files), to_read=len(to_read), unchanged=len(carried), engine=engine, workers=workers)
+            on_start(len(todo.to_read))
+        log.event("run_start", files=len(files), to_read=len(todo.to_read), unchanged=len(todo.carried), engine=engine, workers=workers)
         writer.add_rows(result_rows(DocResult(source_path="", errors=discover_errors)))
         for err in discover_errors:
             _count_error(summary, err)
             inputs.append({"source_path": err.source_path, "status": "failed", "error_type": err.error_type})
             log.file(err.source_path, "failed", error_type=err.error_type, message=err.message)
-        seen_paths = {f.display for f in files}
-        keep = {doc_id for doc_id, row in previous.items() if row["source_path"] in seen_paths and doc_id in carried}
-        for doc_id, row in previous.items():
-            if row["source_path"] not in seen_paths:
-                if prune:
-                    summary.pruned += 1
-                else:
-                    summary.kept += 1
-                    keep.add(doc_id)
-                    inputs.append({"source_path": row["source_path"], "status": "kept", "doc_id": doc_id, "sha256": row["sha256"]})
+        keep = set(todo.carried)
+        for k in todo.vanished:
+            if prune:
+                summary.pruned += 1
+            else:
+                summary.kept += 1
+                keep.add(k.doc_id)
+                inputs.append({"source_path": k.source_path, "status": "kept", "doc_id": k.doc_id, "sha256": k.sha256,
+                               "paths": sorted(k.paths)})
         writer.carry_over(out, keep)
-        first_path_of: dict[str, str] = {row["sha256"]: row["source_path"] for doc_id, row in previous.items() if doc_id in keep}
-        carried_paths = set(carried.values())
-        previous_by_path = {row["source_path"]: row for row in previous.values()}
-        for item in files:
-            if item.display in carried_paths:
-                inputs.append({"source_path": item.display, "status": "unchanged"})
+        # the first path of each document's bytes: later files with the same bytes are duplicates of it
+        first_path_of: dict[str, str] = {known[doc_id].sha256: item.display for doc_id, item in todo.carried.items()}
+        for doc_id, item in todo.carried.items():
+            inputs.append(_input_entry(item, "unchanged", doc_id, known[doc_id].sha256, known[doc_id].size_bytes))
+        for item, doc_id in todo.duplicates:
+            inputs.append({**_input_entry(item, "duplicate", doc_id, known[doc_id].sha256, known[doc_id].size_bytes),
+                           "duplicate_of": todo.carried[doc_id].display})
+        items = {item.display: item for item in todo.to_read}
         limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout_s)
-        for res in make_engine(engine, workers or 0, limits, scheduler).map(to_read):
-            duplicate_of = None
+        for res in make_engine(engine, workers or 0, limits, scheduler).map(todo.to_read):
+            item = items[res.source_path]
             if res.document is not None:
-                sha = res.document.sha256
-                duplicate_of = first_path_of.setdefault(sha, res.source_path)
-                duplicate_of = None if duplicate_of == res.source_path else duplicate_of
+                doc = res.document
+                duplicate_of = first_path_of.setdefault(doc.sha256, res.source_path)
+                if duplicate_of != res.source_path:  # one document however many files hold its bytes
+                    summary.duplicates += 1
+                    inputs.append({**_input_entry(item, "duplicate", doc.doc_id, doc.sha256, doc.size_bytes), "duplicate_of": duplicate_of})
+                    log.file(res.source_path, "duplicate", doc_id=doc.doc_id, duplicate_of=duplicate_of, seconds=round(res.seconds, 4))
+                    if on_file:
+                        on_file(res)
+                    continue
                 summary.read += 1
-                summary.duplicates += duplicate_of is not None
-                summary.characters += len(res.document.text)
-                summary.references += 0 if duplicate_of else len(res.references)
-                was = previous_by_path.get(res.source_path)
-                if was is not None and was["sha256"] != sha:
+                summary.characters += len(doc.text)
+                summary.references += len(res.references)
+                if res.source_path in todo.changed:
                     summary.replaced += 1
-                elif was is None:
+                else:
                     summary.added += 1
-                inputs.append({"source_path": res.source_path, "status": "read", "doc_id": res.document.doc_id,
-                               "sha256": sha, "size_bytes": res.document.size_bytes})
-                log.file(res.source_path, "read", doc_id=res.document.doc_id, seconds=round(res.seconds, 4),
+                inputs.append(_input_entry(item, "read", doc.doc_id, doc.sha256, doc.size_bytes))
+                log.file(res.source_path, "read", doc_id=doc.doc_id, seconds=round(res.seconds, 4),
                          references=len(res.references), quantities=len(res.quantities), agencies=len(res.agencies),
-                         duplicate_of=duplicate_of, errors=[e.error_type for e in res.errors])
+                         errors=[e.error_type for e in res.errors])
             else:
                 summary.failed += 1
-                inputs.append({"source_path": res.source_path, "status": "failed", "error_type": res.errors[0].error_type})
+                inputs.append({"source_path": res.source_path, "resolved": item.resolved, "status": "failed",
+                               "error_type": res.errors[0].error_type})
                 log.file(res.source_path, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
                          seconds=round(res.seconds, 4))
             for err in res.errors:
                 _count_error(summary, err)
-            writer.add_rows(result_rows(res, duplicate_of))
+            writer.add_rows(result_rows(res))
             if on_file:
                 on_file(res)
         writer.flush()
@@ -209,12 +219,13 @@ def run(
                 "run": {
                     "started_at": started_at.isoformat(timespec="seconds"),
                     "seconds": round(summary.seconds, 3),
-                    "inputs_given": [str(p) for p in paths],
+                    "inputs_given": [shown(p) for p in paths],
                     "engine": engine,
                     "workers": workers,
                     "files": summary.files,
                     "read": summary.read,
                     "failed": summary.failed,
+                    "duplicates": summary.duplicates,
                     "unchanged": summary.skipped,
                     "added": summary.added,
                     "replaced": summary.replaced,
@@ -231,31 +242,9 @@ def run(
     return summary
 
 
-def _unchanged(files: list[InputFile], previous: dict[str, dict], summary: RunSummary) -> tuple[list[InputFile], dict[str, str]]:
-    """Files to read, and {doc_id: path} of those already in the dataset with the same bytes."""
-    if not previous:
-        return files, {}
-    by_path = {row["source_path"]: (doc_id, row) for doc_id, row in previous.items()}
-    to_read, carried = [], {}
-    for item in files:
-        known = by_path.get(item.display)
-        if known is not None:
-            try:
-                size = item.path.stat().st_size
-                digest = _sha256(item.path) if size == known[1]["size_bytes"] else None
-            except OSError:
-                digest = None
-            if digest == known[1]["sha256"]:
-                carried[known[0]] = item.display
-                summary.skipped += 1
-                continue
-        to_read.append(item)
-    return to_read, carried
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+def _input_entry(item: InputFile, status: str, doc_id: str, sha256: str, size_bytes: int) -> dict:
+    return {"source_path": item.display, "resolved": item.resolved, "status": status, "doc_id": doc_id,
+            "sha256": sha256, "size_bytes": size_bytes}
 
 
 def _count_error(summary: RunSummary, err: ErrorRecord) -> None:

@@ -78,7 +78,6 @@ DOCUMENTS = Table(
         _c("layout", S, "how the text was laid out: paragraphs (one per line), wrapped (PDF-extracted lines), pdf, docx"),
         _c("n_blocks", I32, "number of blocks", False),
         _c("n_references", I32, "number of citations found", False),
-        _c("duplicate_of", S, "source_path of an earlier file with the same bytes (its entities are not repeated)"),
         _c("pipeline_version", S, "version of baocao that produced the row", False),
     ),
 )

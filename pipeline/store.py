@@ -40,7 +40,7 @@ class OutputError(Exception):
     """The output folder cannot be used; the message says why."""
 
 
-def document_row(doc: Document, n_references: int, duplicate_of: str | None = None) -> dict:
+def document_row(doc: Document, n_references: int) -> dict:
     return {
         "doc_id": doc.doc_id,
         "source_path": doc.source_path,
@@ -62,13 +62,12 @@ def document_row(doc: Document, n_references: int, duplicate_of: str | None = No
         "layout": doc.layout,
         "n_blocks": len(doc.blocks),
         "n_references": n_references,
-        "duplicate_of": duplicate_of,
         "pipeline_version": __version__,
     }
 
 
-def result_rows(res: DocResult, duplicate_of: str | None = None) -> dict[str, list[dict]]:
-    """One input file's rows for every table. A duplicate file keeps only its documents row."""
+def result_rows(res: DocResult) -> dict[str, list[dict]]:
+    """One input file's rows for every table."""
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     rows["errors"] = [
         {"source_path": e.source_path, "stage": e.stage, "error_type": e.error_type, "message": e.message, "doc_id": e.doc_id}
@@ -77,9 +76,7 @@ def result_rows(res: DocResult, duplicate_of: str | None = None) -> dict[str, li
     doc = res.document
     if doc is None:
         return rows
-    rows["documents"].append(document_row(doc, len(res.references), duplicate_of))
-    if duplicate_of:
-        return rows
+    rows["documents"].append(document_row(doc, len(res.references)))
     where = {"doc_id": doc.doc_id, "source_path": doc.source_path}
     rows["blocks"] = [
         {
@@ -114,24 +111,6 @@ def _entity_row(entity, where: dict, table: str) -> dict:
 
 # tables whose rows belong to one input file; the others are made by the corpus stages
 PER_DOCUMENT_TABLES = ("documents", "blocks", "references", "quantities", "agencies", "errors")
-
-
-def previous_documents(out: Path, version: str) -> dict[str, dict]:
-    """doc_id -> {source_path, sha256, size_bytes} of the documents the dataset at `out` holds, made by this version."""
-    import pyarrow.dataset as ds
-
-    folder = out / "documents"
-    if not (out / MANIFEST).exists() or not folder.is_dir():
-        return {}
-    try:
-        table = ds.dataset(folder, format="parquet").to_table(
-            columns=["doc_id", "source_path", "sha256", "size_bytes", "pipeline_version"]
-        )
-    except (OSError, ValueError, pa.ArrowInvalid):
-        return {}  # an unreadable old dataset: read everything again
-    return {
-        r["doc_id"]: r for r in table.to_pylist() if r["pipeline_version"] == version
-    }
 
 
 class DatasetWriter:

@@ -22,7 +22,7 @@ def make_corpus(folder: Path, n: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     for i in range(n):
-        (folder / f"r{i:05d}.txt").write_text(texts[i % len(texts)] + f"\nBản sao số {i}.\n", encoding="utf-8")
+        (folder / f"r{i:05d}.txt").write_text(texts[i % len(texts)] + f"\nBản sao số {i} ({folder.name}).\n", encoding="utf-8")
     return folder
 
 

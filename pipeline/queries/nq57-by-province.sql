@@ -19,6 +19,5 @@ select
     list(distinct fc.cited order by fc.cited) filter (where fc.cited is not null) as members
 from documents as d
 left join family_citations as fc using (doc_id)
-where d.duplicate_of is null
 group by d.province, d.source_path, d.period_start, d.period_end
 order by d.province is null, d.province, report

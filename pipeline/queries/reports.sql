@@ -30,5 +30,4 @@ left join cites using (doc_id)
 left join q using (doc_id)
 left join a using (doc_id)
 left join f using (doc_id)
-where d.duplicate_of is null
 order by report
