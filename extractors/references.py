@@ -20,14 +20,15 @@ The written type word and the code's own type are both kept; a mismatch
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
+from typing import Any
 
 import regex as re
 
 import gazetteer
 from extractors import dates
+from extractors.component import Component, DocumentView, searched_blocks
 from extractors.codes import CODE_RE, issuer_base, parse_code, trim_glued, type_of
 from extractors.models import CodeParts, Reference
 
@@ -564,3 +565,24 @@ def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
     m = _SENT_BREAK.search(text, end, min(len(text), end + reach))
     e = m.end() if m else min(len(text), end + reach)
     return text[s:e].strip()
+
+
+# --- the component ------------------------------------------------------------------
+
+
+def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Reference]:
+    """Every citation of a document, block by block, with the relations its sentences state."""
+    from extractors.relations import link
+
+    refs: list[Reference] = []
+    for block in searched_blocks(doc):
+        here = find_references(block.text, offset=block.start)
+        link(block.text, here, offset=block.start)
+        for ref in here:
+            ref.in_footnote = block.kind == "footnote"
+            ref.page = block.page
+        refs.extend(here)
+    return refs
+
+
+COMPONENT = Component("references", find_in_document)

@@ -97,7 +97,7 @@ def known_documents(out: Path, version: str) -> dict[str, Known]:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    from pipeline.store import read_manifest
+    from pipeline.store.commit import read_manifest
 
     manifest = read_manifest(out)
     folder = out / "documents"

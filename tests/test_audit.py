@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from pipeline.audit import quantity_inconsistent
+from pipeline.corpus.audit import quantity_inconsistent
 from pipeline.run import run
 from tests.helpers import load_cases
 
@@ -94,7 +94,7 @@ def test_listed_parts_exceeding_the_whole():
 
 
 def test_today_bounds_dates():
-    from pipeline.audit import date_impossible
+    from pipeline.corpus.audit import date_impossible
 
     ref = {"doc_id": "d", "start": 0, "end": 5, "surface": "x", "code": "1/KH-UBND", "cite_kind": "code",
            "issued_date": dt.date(2026, 1, 2), "sentence": "x"}

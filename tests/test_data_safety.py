@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.discover import InputError
 from pipeline.run import run
-from pipeline.store import DatasetWriter, OutputError
+from pipeline.store.commit import OutputError
+from pipeline.store.writer import DatasetWriter
 
 runner = CliRunner()
 

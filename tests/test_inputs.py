@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.document import Limits
 from pipeline.run import run
 
 runner = CliRunner()
@@ -89,7 +90,7 @@ def test_devices_and_pipes_are_not_read(tmp_path: Path):
     write(corpus, "a.txt", "1/KH-UBND")
     (corpus / "zero.pdf").symlink_to("/dev/zero")
     os.mkfifo(corpus / "pipe.txt")
-    summary = run([corpus, Path("/dev/zero")], tmp_path / "out", timeout_s=20)
+    summary = run([corpus, Path("/dev/zero")], tmp_path / "out", limits=Limits(timeout_s=20))
     assert summary.errors_by_type == {"symlink_outside": 1, "not_a_regular_file": 2}
     assert summary.read == 1
 
@@ -109,7 +110,7 @@ def test_a_file_name_that_is_not_utf8_is_data(tmp_path: Path):
 
 def test_the_size_limit_counts_what_is_read_not_what_stat_says():
     from pipeline.discover import InputFile
-    from pipeline.run import process_file
+    from pipeline.document import Limits, process_file
 
-    res = process_file(InputFile(Path("/dev/zero"), "zero.pdf"), max_bytes=1 << 20)  # stat says 0 bytes
+    res = process_file(InputFile(Path("/dev/zero"), "zero.pdf"), Limits(max_bytes=1 << 20))  # stat says 0 bytes
     assert [e.error_type for e in res.errors] == ["too_large"]

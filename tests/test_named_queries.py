@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.named_queries import derived_views, named_queries
-from pipeline.query import QueryError, connect, run_named, run_sql
+from pipeline.query.named import derived_views, named_queries
+from pipeline.query.sandbox import QueryError, connect, run_named, run_sql
 
 runner = CliRunner()
 NQ57 = "57-NQ/TW"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize import clean_chars, normalize_block
+from pipeline.text import clean_chars, normalize_block
 
 REPAIRS = [
     ("Kế hoạch số 02 KH/BCĐTW ngày", "Kế hoạch số 02-KH/BCĐTW ngày"),
@@ -53,7 +53,7 @@ _CODE_LIKE = st.tuples(
 @given(st.lists(st.one_of(_CODE_LIKE, _WORDS), min_size=1, max_size=5).map(" ".join))
 def test_the_quick_check_skips_only_text_no_repair_changes(text):
     """normalize_block looks for a place a repair could apply first; that must never lose a repair."""
-    from pipeline.normalize import _CODE_REPAIRS, _SPACES
+    from pipeline.text import _CODE_REPAIRS, _SPACES
 
     unguarded = _SPACES.sub(" ", text.replace("\n", " "))
     for pattern, repl in _CODE_REPAIRS:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from pipeline.document import Limits
 from pipeline.run import run
-from pipeline.schema import TABLES
+from pipeline.store.schema import TABLES
 from tests.helpers import ROOT
 
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
@@ -84,7 +85,7 @@ def test_a_hostile_corpus_is_accounted_for_file_by_file(tmp_path: Path):
 
     out = tmp_path / "out"
     started = time.perf_counter()
-    summary = run([corpus], out, workers=2, max_bytes=100 * 1024 * 1024, on_start=delete_after_discovery)
+    summary = run([corpus], out, workers=2, limits=Limits(max_bytes=100 * 1024 * 1024), on_start=delete_after_discovery)
     elapsed = time.perf_counter() - started
     documents = pq.read_table(out / "documents", columns=["source_path"]).column(0).to_pylist()
     errors = pq.read_table(out / "errors", columns=["source_path", "error_type"]).to_pylist()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import unicodedata
 
 from extractors.references import find_references
-from pipeline.assemble import assemble
-from pipeline.ingest.textflow import lay_out
+from pipeline.document.assemble import assemble
+from pipeline.ingest.layout import lay_out
 
 
 def layout(text: str):

@@ -30,8 +30,8 @@ import pypdfium2.raw as pdfium_c
 import regex as re
 
 from pipeline.ingest import IngestError, Ingested
-from pipeline.ingest.textflow import _PAGE_NUMBER, _Line, _body_width, _build_blocks, _running_lines
-from pipeline.normalize import MARKER_RE, marker, marker_number
+from pipeline.ingest.layout import _PAGE_NUMBER, _Line, _body_width, _build_blocks, _running_lines
+from pipeline.text import MARKER_RE, marker, marker_number
 
 OCR_DPI = 300
 OCR_TIMEOUT_S = 180  # one page

@@ -12,8 +12,8 @@ import codecs
 import unicodedata
 
 from pipeline.ingest import IngestError, Ingested, legacy
-from pipeline.ingest.textflow import lay_out
-from pipeline.normalize import clean_chars
+from pipeline.ingest.layout import lay_out
+from pipeline.text import clean_chars
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

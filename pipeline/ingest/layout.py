@@ -11,7 +11,7 @@ Two kinds of text arrive as .txt files and are told apart automatically:
   longer; footnote markers glued to the word they follow (`Đắk Lắk1`,
   `57-NQ/TW4`, `25/6/20255`); page numbers and link targets between lines.
 
-Footnote markers leave this module as sentinels (pipeline.normalize.marker)
+Footnote markers leave this module as sentinels (pipeline.text.marker)
 inside the block text; assembly turns them into anchor offsets.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from functools import lru_cache
 import regex as re
 
 from pipeline.models import Block
-from pipeline.normalize import marker
+from pipeline.text import marker
 
 # --- mode detection -------------------------------------------------------------
 

@@ -32,9 +32,9 @@ import regex as re
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, issuer_base, parse_code
 from extractors.references import issuer_can_issue
-from pipeline.staging import PartWriter, by_report, read_staged, scan, write_staged
+from pipeline.store.tables import PartWriter, by_report, read_staged, scan, write_staged
 from pipeline.models import ErrorRecord
-from pipeline.resolve import in_force_date
+from pipeline.corpus.resolve import in_force_date
 
 SEVERITIES = ("error", "warning", "info")
 PARTY_ISSUERS = {c.code for c in gazetteer.issuer_codes().values() if c.system == "party" and c.code not in ("BCĐ",)}

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from extractors.codes import compare_key
-from pipeline.audit import SEVERITIES
+from pipeline.corpus.audit import SEVERITIES
 
 _DOC_COLUMNS = ["doc_id", "source_path", "title", "province", "province_as_written", "report_date"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import gazetteer
 from extractors.codes import compare_key, parse_code, type_of
 from extractors.dates import in_force_after
-from pipeline.staging import read_staged, scan, update_by_report
+from pipeline.store.tables import read_staged, scan, update_by_report
 from pipeline.models import ErrorRecord
 
 MERGER_DAY = dt.date(2025, 7, 1)  # 63 provinces became 34

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from pipeline.schema import TABLES
+from pipeline.store.schema import TABLES
 
 # rows turned into Python objects at a time: enough to amortize the calls, few enough to stay small
 SLICE_ROWS = 2000

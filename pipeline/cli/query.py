@@ -1,7 +1,7 @@
 """`baocao query`: SQL, named queries and the data dictionary, from the command line.
 
-Registered on the main app by pipeline/cli.py. Heavy imports (DuckDB, Arrow)
-wait until the command runs, so `baocao --help` stays quick.
+Heavy imports (DuckDB, Arrow) wait until the command runs, so `baocao --help`
+stays quick.
 """
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from pipeline.cli.common import dataset_option
+
 err = Console(stderr=True, highlight=False)
 
+HELP_ORDER = 50
 EXIT_SQL_ERROR = 1
 EXIT_REFUSED = 2  # refused statements, bad usage, no dataset: as for `baocao run`, 2 is "nothing was done"
 
@@ -21,9 +24,7 @@ def query(
     sql: str = typer.Argument(
         None, help='One SQL query, e.g. "select doc_type, count(*) from references group by all"; - reads it from standard input.', show_default=False
     ),
-    dataset: Path = typer.Option(
-        None, "-d", "--dataset", envvar="BAOCAO_DATASET", help="Dataset folder written by `baocao run`. Default: outputs/dataset.", show_default=False
-    ),
+    dataset: Path = dataset_option(),
     fmt: str = typer.Option("table", "-f", "--format", help="table, csv, json, markdown or parquet (parquet needs -o)."),
     out: Path = typer.Option(None, "-o", "--out", help="Write the result to this file instead of the terminal.", show_default=False),
     run: str = typer.Option(None, "-r", "--run", metavar="NAME", help="Run a named query (see --list).", show_default=False),
@@ -45,9 +46,9 @@ def query(
     """
     import duckdb
 
-    from pipeline import dictionary
-    from pipeline.named_queries import derived_views, named_queries
-    from pipeline.query import (
+    from pipeline.query import dictionary
+    from pipeline.query.named import derived_views, named_queries
+    from pipeline.query.sandbox import (
         DatasetError,
         QueryError,
         QueryRefused,
@@ -58,7 +59,7 @@ def query(
         run_sql,
         translate,
     )
-    from pipeline.query_output import FORMATS
+    from pipeline.query.output import FORMATS
 
     actions = [bool(sql), bool(run), list_, bool(show), schema]
     if sum(actions) != 1:
@@ -106,7 +107,7 @@ def query(
 
 
 def _write(reader, fmt: str, out: Path | None, **kw) -> None:
-    from pipeline.query_output import write_result
+    from pipeline.query.output import write_result
 
     try:
         n = write_result(reader, fmt, out, **kw)
@@ -127,3 +128,7 @@ def _listing(queries: dict, views: dict):
 def _fail(message: str, code: int) -> None:
     err.print(message, markup=False, style="red")
     raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("query")(query)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.memory import trim
+from pipeline.store.memory import trim
 from pipeline.models import ErrorRecord
 
 Stage = Callable[[Path], list[ErrorRecord]]
@@ -21,9 +21,9 @@ STAGES: list[tuple[str, Stage]] | None = None
 
 
 def default_stages() -> list[tuple[str, Stage]]:
-    from pipeline import audit, registry, resolve
+    from pipeline.corpus import audit, cited, resolve
 
-    return [("resolve", resolve.stage), ("registry", registry.stage), ("audit", audit.stage)]
+    return [("resolve", resolve.stage), ("registry", cited.stage), ("audit", audit.stage)]
 
 
 def finalize(staging: Path) -> list[ErrorRecord]:

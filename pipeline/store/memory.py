@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import pyarrow as pa
 
-from pipeline.libc import function
+from pipeline.store.libc import function
 
 _M_MMAP_THRESHOLD = -3
 _MMAP_THRESHOLD = 64 * 1024  # blocks this big are mapped on their own and unmapped when freed

@@ -1,7 +1,7 @@
 """The SQL that ships with baocao: named queries and derived views, one file each.
 
-`pipeline/queries/NAME.sql` is a named query (`baocao query --run NAME`);
-`pipeline/queries/views/NAME.sql` is a derived view that every connection
+`pipeline/query/sql/NAME.sql` is a named query (`baocao query --run NAME`);
+`pipeline/query/sql/views/NAME.sql` is a derived view that every connection
 defines after the table views (`citations`, `nq57_family`), so that queries
 share one definition of "the document a citation points at" and of "the
 57-NQ/TW family". Each file starts with a comment header:
@@ -53,16 +53,16 @@ def _parse(file: str, text: str, key: str) -> SqlFile:
 def _load(folder: str, key: str) -> dict[str, SqlFile]:
     root = resources.files(__package__).joinpath(folder)
     files = sorted((f for f in root.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
-    return {q.name: q for q in (_parse(f"pipeline/{folder}/{f.name}", f.read_text(encoding="utf-8"), key) for f in files)}
+    return {q.name: q for q in (_parse(f"pipeline/query/{folder}/{f.name}", f.read_text(encoding="utf-8"), key) for f in files)}
 
 
 @cache
 def named_queries() -> dict[str, SqlFile]:
     """Named queries by name, sorted."""
-    return _load("queries", "name")
+    return _load("sql", "name")
 
 
 @cache
 def derived_views() -> dict[str, SqlFile]:
     """Derived views by name (one may use another: the connection orders them)."""
-    return _load("queries/views", "view")
+    return _load("sql/views", "view")

@@ -1,7 +1,7 @@
 """The data dictionary: every table and column with its type and meaning, from pipeline/schema.py.
 
 Nothing here restates the schema: tables, columns, types and meanings come
-from `pipeline.schema.TABLES`; examples, when a dataset is at hand, come from
+from `pipeline.store.schema.TABLES`; examples, when a dataset is at hand, come from
 its rows (per table, the first row with the most columns filled). Tables a
 dataset holds that the schema does not declare are listed too, typed from
 their Parquet files. `docs/data-dictionary.md` is this module's Markdown
@@ -17,10 +17,10 @@ import pyarrow as pa
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from pipeline.named_queries import derived_views
-from pipeline.query import arrow_reader, ident, relations
-from pipeline.query_output import cell, console, markdown_row, text_out, write_result
-from pipeline.schema import TABLES
+from pipeline.query.named import derived_views
+from pipeline.query.sandbox import arrow_reader, ident, relations
+from pipeline.query.output import cell, console, markdown_row, text_out, write_result
+from pipeline.store.schema import TABLES
 
 EXAMPLE_CHARS = 80
 EXAMPLE_SCAN_ROWS = 10_000  # enough to find a well-filled row without reading a large table whole
@@ -151,7 +151,7 @@ def markdown(docs: list[TableDoc]) -> str:
     if views:
         parts.append(
             "## Derived views\n\n"
-            "Defined by `baocao query` and `baocao.connect()` over the tables (SQL in `pipeline/queries/views/`).\n\n"
+            "Defined by `baocao query` and `baocao.connect()` over the tables (SQL in `pipeline/query/sql/views/`).\n\n"
         )
         for v in views.values():
             parts.append(f"- `{v.name}`: {v.description}\n")

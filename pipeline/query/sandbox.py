@@ -2,7 +2,7 @@
 
 The tables are whatever the dataset holds (its manifest, plus any table folder
 a later stage wrote), so new tables appear without a change here. After them
-come the derived views of `pipeline/queries/views/`.
+come the derived views of `pipeline/query/sql/views/`.
 
 A query cannot write or reach outside the dataset. Two independent locks:
 
@@ -22,7 +22,6 @@ A query cannot write or reach outside the dataset. Two independent locks:
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,14 +31,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.named_queries import derived_views, named_queries
-from pipeline.schema import TABLES
-from pipeline.store import MANIFEST
+from pipeline.query.named import derived_views, named_queries
+from pipeline.store.schema import TABLES
+from pipeline.store import default_dataset
+from pipeline.store.commit import MANIFEST
 
-DEFAULT_DATASET = Path("outputs/dataset")
 # view comments say which views are tables and which are derived (duckdb_views().comment)
 TABLE_TAG, VIEW_TAG = "[table] ", "[view] "
-DATASET_ENV = "BAOCAO_DATASET"
 BATCH_ROWS = 65536
 
 
@@ -60,11 +58,6 @@ class Dataset:
     root: Path
     manifest: dict
     tables: dict[str, tuple[Path, ...]]  # table name -> its Parquet files (absolute)
-
-
-def default_dataset() -> Path:
-    """$BAOCAO_DATASET, else outputs/dataset (where `baocao run` writes)."""
-    return Path(os.environ.get(DATASET_ENV) or DEFAULT_DATASET)
 
 
 def open_dataset(path: Path | str | None = None) -> Dataset:

@@ -34,10 +34,10 @@ import regex as re
 
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, parse_code, type_of
-from pipeline.staging import SLICE_ROWS, PartWriter, read_staged, scan, update_by_report, write_staged
+from pipeline.store.tables import SLICE_ROWS, PartWriter, read_staged, scan, update_by_report, write_staged
 from pipeline.models import ErrorRecord
-from pipeline.schema import TABLES
-from pipeline.resolve import Report, in_force_date, is_central, province_for, read_reports
+from pipeline.store.schema import TABLES
+from pipeline.corpus.resolve import Report, in_force_date, is_central, province_for, read_reports
 
 NQ57 = compare_key("57-NQ/TW")
 FAMILY_RELATIONS = ("implements", "amends", "based_on")

@@ -1,6 +1,6 @@
 """Assemble a document's text from its blocks.
 
-Each block is normalized (pipeline.normalize), its footnote sentinels are
+Each block is normalized (pipeline.text), its footnote sentinels are
 taken out and remembered as offsets, and the blocks are joined with newlines
 into `Document.text`. Every block then knows its span, and every footnote
 block the offset of the marker that refers to it.
@@ -8,7 +8,7 @@ block the offset of the marker that refers to it.
 from __future__ import annotations
 
 from pipeline.models import Block
-from pipeline.normalize import MARKER_RE, marker_number, normalize_block
+from pipeline.text import MARKER_RE, marker_number, normalize_block
 
 
 def assemble(blocks: list[Block]) -> tuple[str, list[Block]]:
