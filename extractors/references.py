@@ -571,8 +571,10 @@ def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
 
 
 def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Reference]:
-    """Every citation of a document, block by block, with the relations its sentences state."""
+    """Every citation of a document, block by block, with the relations its sentences state,
+    resolved as far as the report itself tells (extractors.resolution)."""
     from extractors.relations import link
+    from extractors.resolution import resolve_in_report
 
     refs: list[Reference] = []
     for block in searched_blocks(doc):
@@ -581,8 +583,16 @@ def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Refere
         for ref in here:
             ref.in_footnote = block.kind == "footnote"
             ref.page = block.page
+            ref.in_force_date = _in_force(ref)
         refs.extend(here)
+    resolve_in_report(refs, found.get("metadata"))
     return refs
 
 
-COMPONENT = Component("references", find_in_document)
+def _in_force(ref: Reference):
+    """`... có hiệu lực từ ngày 10/02/2025` right after the citation, in its sentence."""
+    at = ref.sentence.find(ref.surface)
+    return dates.in_force_after(ref.sentence, at + len(ref.surface)) if at >= 0 else None
+
+
+COMPONENT = Component("references", find_in_document, reads=("metadata",))

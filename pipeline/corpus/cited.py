@@ -34,10 +34,12 @@ import regex as re
 
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, parse_code, type_of
-from pipeline.store.tables import SLICE_ROWS, PartWriter, read_staged, scan, update_by_report, write_staged
-from pipeline.models import ErrorRecord
+from extractors.resolution import is_central, province_for
+from pipeline.corpus.records import Citation, ReportFacts, records
+from pipeline.corpus.resolve import COLUMNS as RESOLVE_COLUMNS
+from pipeline.corpus.resolve import corpus_codes, resolve_short_forms
 from pipeline.store.schema import TABLES
-from pipeline.corpus.resolve import Report, in_force_date, is_central, province_for, read_reports
+from pipeline.store.tables import SLICE_ROWS, PartWriter, by_report, read_staged, scan, update_by_report
 
 NQ57 = compare_key("57-NQ/TW")
 FAMILY_RELATIONS = ("implements", "amends", "based_on")
@@ -76,22 +78,20 @@ class Tally:
     issuers: Counter = field(default_factory=Counter)
     subject: str = ""
 
-    def add(self, ref: dict) -> None:
+    def add(self, ref: Citation) -> None:
         self.mentions += 1
-        doc_id = ref["doc_id"]
-        self.citing.add(doc_id)
-        _count(self.codes, ref.get("code") or ref.get("resolved_code"))
-        _count(self.names, ref.get("name"))
-        _count(self.doc_types, ref.get("doc_type"))
-        _count(self.numbers, ref.get("number"))
-        _count(self.issuers, ref.get("issuer_canonical"))
-        if ref.get("issuer"):
-            _count(self.issuers_stated, ref.get("issuer_canonical"))
-        date = ref.get("issued_date")
-        if date:
-            self.dates[date] += 1
-            self.reports_by_date.setdefault(date, set()).add(doc_id)
-        subject = ref.get("subject") or ""
+        self.citing.add(ref.doc_id)
+        _count(self.codes, ref.cited_code)
+        _count(self.names, ref.name)
+        _count(self.doc_types, ref.doc_type)
+        _count(self.numbers, ref.number)
+        _count(self.issuers, ref.issuer_canonical)
+        if ref.issuer:
+            _count(self.issuers_stated, ref.issuer_canonical)
+        if ref.issued_date:
+            self.dates[ref.issued_date] += 1
+            self.reports_by_date.setdefault(ref.issued_date, set()).add(ref.doc_id)
+        subject = ref.subject or ""
         if len(subject) > len(self.subject):
             self.subject = subject
 
@@ -101,34 +101,52 @@ def _count(counter: Counter, value) -> None:
         counter[value] += 1
 
 
-_IDENT_COLUMNS = ["doc_id", "cite_kind", "code", "resolved_code", "name", "issuer", "year", "issued_date", "surface", "sentence"]
+_IDENT_COLUMNS = ["doc_id", "cite_kind", "code", "resolved_code", "name", "issuer", "year", "issued_date", "in_force_date"]
 _TALLY_COLUMNS = ["doc_key", "doc_id", "code", "resolved_code", "name", "doc_type", "number", "issuer", "issuer_canonical", "issued_date", "subject"]
-# pass 2 reads what identity, the edges and the tallies need (doc_key it sets itself)
-_ROW_COLUMNS = list(dict.fromkeys(_IDENT_COLUMNS + ["start", "end", "head_start", "relation"] + _TALLY_COLUMNS[1:]))
+# what a pass over the citations reads: identity, short-form resolution, the edges and the tallies
+_PLAN_COLUMNS = list(dict.fromkeys(_IDENT_COLUMNS + RESOLVE_COLUMNS))
+# the columns the pass sets: short forms resolved, and every citation's document
+_SET_COLUMNS = ["resolved_code", "issuer_canonical", "resolved_by", "doc_key"]
+_ROW_COLUMNS = list(dict.fromkeys(
+    _PLAN_COLUMNS + ["start", "end", "surface", "sentence", "head_start", "relation"] + _TALLY_COLUMNS[1:] + _SET_COLUMNS
+))
+_DOC_COLUMNS = ["doc_id", "province", "province_as_written", "report_date"]
 
 
-def stage(staging: Path) -> list[ErrorRecord]:
-    """Three passes over the citations, none holding more than a slice of them.
+def stage(staging: Path) -> None:
+    """Passes over the citations, none holding more than a slice of reports.
 
-    1. count codes and years over the corpus: which cited document each citation is (Plan);
-    2. report by report: set `doc_key` on the citations, write the graph's edges, and sort
-       what the registry needs of each citation into buckets on disk, by document;
-    3. bucket by bucket: tally each cited document's citations, one registry row each.
+    1. count the full codes of the corpus (what short forms may stand for);
+    2. report by report, short forms resolved: count codes and years, which cited
+       document each citation is (Plan);
+    3. report by report: resolve the short forms and set `doc_key` (the one rewrite of
+       `references`), write the graph's edges, and sort what the registry needs of each
+       citation into buckets on disk, by document;
+    4. bucket by bucket: tally each cited document's citations, one registry row each,
+       written once, most cited first.
     """
     reports = read_reports(staging)
-    plan = Plan.of(scan(staging, "references", _IDENT_COLUMNS), reports)
+    corpus = corpus_codes(records(t, Citation) for t in scan(staging, "references", RESOLVE_COLUMNS))
+
+    def resolved(table: pa.Table) -> list[Citation]:
+        refs = records(table, Citation)
+        resolve_short_forms(refs, reports, corpus)
+        return refs
+
+    plan = Plan.of((resolved(t) for t in by_report(staging, "references", _PLAN_COLUMNS)), reports)
     links: set[tuple[str, str]] = set()  # document -> document edges that make a family
     buckets = Buckets(staging / ".registry-buckets", -(-len(plan.entries) // DOCUMENTS_PER_BUCKET))
     try:
         with PartWriter(staging, "citation_edges") as edges_out:
 
-            def update(refs: list[dict]) -> dict[str, list]:
+            def update(table: pa.Table) -> dict[str, list]:
+                refs = resolved(table)
                 plan.assign(refs, reports)
                 edges = edges_of(refs)
                 edges_out.write(edges)
                 links.update(family_links(edges))
                 buckets.add(refs)
-                return {"doc_key": [r["doc_key"] for r in refs]}
+                return {col: [getattr(r, col) for r in refs] for col in _SET_COLUMNS}
 
             update_by_report(staging, "references", _ROW_COLUMNS, update)
             known = gazetteer_edges(plan.entries)
@@ -136,15 +154,25 @@ def stage(staging: Path) -> list[ErrorRecord]:
         buckets.close()
         family = nq57_family(links | set(family_links(known)), plan.entries)
         entries = {e.doc_key: e for e in plan.entries}
-        with PartWriter(staging, "cited_documents") as rows_out:
-            for tallies in buckets.tallies():
-                rows_out.write([registry_row(entries[key], tally, reports, key in family) for key, tally in tallies.items()])
+        rows = [
+            pa.Table.from_pylist([registry_row(entries[key], tally, reports, key in family) for key, tally in tallies.items()],
+                                 schema=TABLES["cited_documents"].schema)
+            for tallies in buckets.tallies()
+        ]
     finally:
         buckets.remove()
-    # most cited first (between equals, in the order they were first cited): one small row
-    # per document, sorted as Arrow data
-    registry = read_staged(staging, "cited_documents")
-    first_cited = {key: i for i, key in enumerate(entries)}
+    registry = pa.concat_tables(rows) if rows else TABLES["cited_documents"].schema.empty_table()
+    with PartWriter(staging, "cited_documents") as out:
+        out.write(most_cited_first(registry, {key: i for i, key in enumerate(entries)}))
+
+
+def read_reports(staging: Path) -> dict[str, ReportFacts]:
+    """doc_id -> what the corpus stages need to know of each report (one small record per report)."""
+    return {r.doc_id: r for r in records(read_staged(staging, "documents", _DOC_COLUMNS), ReportFacts)}
+
+
+def most_cited_first(registry: pa.Table, first_cited: dict[str, int]) -> pa.Table:
+    """Most cited first; between equals, by code, then in the order they were first cited (as Arrow data)."""
     order = pc.sort_indices(
         pa.table({
             "m": registry.column("mentions"),
@@ -153,8 +181,7 @@ def stage(staging: Path) -> list[ErrorRecord]:
         }),
         sort_keys=[("m", "descending"), ("c", "ascending"), ("i", "ascending")],
     )
-    write_staged(staging, "cited_documents", registry.take(order))
-    return []
+    return registry.take(order)
 
 
 DOCUMENTS_PER_BUCKET = 2000  # cited documents tallied at once
@@ -176,11 +203,11 @@ class Buckets:
         self.paths = [folder / f"bucket-{i:05d}.parquet" for i in range(self.n)]
         self.writers: list[pq.ParquetWriter | None] = [None] * self.n
 
-    def add(self, refs: list[dict]) -> None:
+    def add(self, refs: list[Citation]) -> None:
         spread: dict[int, list[dict]] = defaultdict(list)
         for ref in refs:
-            if ref["doc_key"]:
-                spread[int(ref["doc_key"][:8], 16) % self.n].append(ref)
+            if ref.doc_key:
+                spread[int(ref.doc_key[:8], 16) % self.n].append({c: getattr(ref, c) for c in _TALLY_COLUMNS})
         for i, rows in spread.items():
             if self.writers[i] is None:
                 self.writers[i] = pq.ParquetWriter(self.paths[i], self.schema)
@@ -199,10 +226,10 @@ class Buckets:
                 continue
             tallies: dict[str, Tally] = {}
             for batch in pq.ParquetFile(path).iter_batches(batch_size=SLICE_ROWS):
-                for ref in batch.to_pylist():
-                    tally = tallies.get(ref["doc_key"])
+                for ref in records(pa.Table.from_batches([batch]), Citation):
+                    tally = tallies.get(ref.doc_key)
                     if tally is None:
-                        tally = tallies[ref["doc_key"]] = Tally()
+                        tally = tallies[ref.doc_key] = Tally()
                     tally.add(ref)
             yield tallies
             path.unlink()
@@ -215,14 +242,14 @@ class Buckets:
 # --- identity -------------------------------------------------------------------------
 
 
-def identity(ref: dict, report: Report) -> tuple[str, str, str] | None:
+def identity(ref: Citation, report: ReportFacts) -> tuple[str, str, str] | None:
     """(kind, key, scope) of the document a citation cites; None when it cannot be known."""
-    kind = ref["cite_kind"]
+    kind = ref.cite_kind
     if kind == "law":
-        return ("law", gazetteer.fold(ref["name"] or ""), "") if ref.get("name") else None
+        return ("law", gazetteer.fold(ref.name or ""), "") if ref.name else None
     if kind == "standard":
-        return ("standard", compare_key(ref["code"]), "")
-    code = ref.get("code") or ref.get("resolved_code")
+        return ("standard", compare_key(ref.code), "")
+    code = ref.cited_code
     if not code:
         return None
     parts = parse_code(code)
@@ -231,18 +258,18 @@ def identity(ref: dict, report: Report) -> tuple[str, str, str] | None:
     if is_central(parts.issuer_code):
         scope = ""
     else:
-        stated = _PROVINCE_IN_NAME.search(ref.get("issuer") or "")
-        scope = stated.group(1) if stated else (province_for(ref, report) or f"report:{ref['doc_id']}")
+        stated = _PROVINCE_IN_NAME.search(ref.issuer or "")
+        scope = stated.group(1) if stated else (province_for(ref.issued_date, report) or f"report:{ref.doc_id}")
     return ("code", compare_key(code), scope)
 
 
-def _year_of(ref: dict) -> int | None:
-    parts = parse_code(ref.get("code") or ref.get("resolved_code") or "")
+def _year_of(ref: Citation) -> int | None:
+    parts = parse_code(ref.cited_code or "")
     if parts is not None and parts.year:
         return parts.year
-    if ref.get("cite_kind") == "law" and ref.get("year"):
-        return ref["year"]
-    return ref["issued_date"].year if ref.get("issued_date") else None
+    if ref.cite_kind == "law" and ref.year:
+        return ref.year
+    return ref.issued_date.year if ref.issued_date else None
 
 
 @dataclass(slots=True)
@@ -266,7 +293,7 @@ class Plan:
     folded: dict[tuple[str, str, str], tuple[str, str, str]]
 
     @classmethod
-    def of(cls, batches: Iterable[list[dict]], reports: dict[str, Report]) -> Plan:
+    def of(cls, batches: Iterable[list[Citation]], reports: dict[str, ReportFacts]) -> Plan:
         groups: dict[tuple[str, str, str], _Group] = {}
         for refs in batches:
             for ref in refs:
@@ -275,7 +302,7 @@ class Plan:
                     continue
                 group = groups.get(ident)
                 if group is None:
-                    group = groups[ident] = _Group(ref.get("code") or ref.get("resolved_code"))
+                    group = groups[ident] = _Group(ref.cited_code)
                 counts = group.years.setdefault(_year_of(ref), [0, 0])
                 counts[0] += 1
                 counts[1] += not _impossible(ref, reports)
@@ -287,22 +314,22 @@ class Plan:
             entries.extend(own)
         return cls(entries, by_year, folded)
 
-    def assign(self, refs: list[dict], reports: dict[str, Report]) -> None:
-        """Set `doc_key` on these reference rows (every citation of their reports)."""
+    def assign(self, refs: list[Citation], reports: dict[str, ReportFacts]) -> None:
+        """Set `doc_key` on these citations (every citation of their reports)."""
         for ref in refs:
-            ref["doc_key"] = None
+            ref.doc_key = None
             ident = identity(ref, _report_of(ref, reports))
             if ident is None:
                 continue
             full = self.folded.get(ident, ident)
             entry = self.by_year[full][_year_of(ref)]
-            ref["doc_key"] = entry.doc_key
+            ref.doc_key = entry.doc_key
             if entry.first_code is None and full is ident:
-                entry.first_code = ref.get("code") or ref.get("resolved_code")
+                entry.first_code = ref.cited_code
 
 
-def _report_of(ref: dict, reports: dict[str, Report]) -> Report:
-    return reports.get(ref["doc_id"]) or Report(ref["doc_id"], None, None, None)
+def _report_of(ref: Citation, reports: dict[str, ReportFacts]) -> ReportFacts:
+    return reports.get(ref.doc_id) or ReportFacts(ref.doc_id)
 
 
 def _fold_lost_years(groups: dict[tuple[str, str, str], _Group]) -> dict[tuple, tuple]:
@@ -345,21 +372,20 @@ def _split_by_year(kind: str, key: str, scope: str, years_seen: dict[int | None,
     return list(entries.values()), {y: entries.get(y, biggest) for y in years_seen}
 
 
-def _impossible(ref: dict, reports: dict[str, Report]) -> bool:
-    report = reports.get(ref["doc_id"])
-    date = ref.get("issued_date")
+def _impossible(ref: Citation, reports: dict[str, ReportFacts]) -> bool:
+    report = reports.get(ref.doc_id)
+    date = ref.issued_date
     if not date:
         return False
     if report and report.report_date and date > report.report_date:
         return True
-    in_force = in_force_date(ref)
-    return in_force is not None and in_force < date
+    return ref.in_force_date is not None and ref.in_force_date < date
 
 
 # --- rows ------------------------------------------------------------------------------
 
 
-def registry_row(entry: Entry, tally: Tally, reports: dict[str, Report], in_nq57_family: bool) -> dict:
+def registry_row(entry: Entry, tally: Tally, reports: dict[str, ReportFacts], in_nq57_family: bool) -> dict:
     """The cited_documents row of one cited document."""
     code = _most(tally.codes)
     if entry.kind == "law":
@@ -420,47 +446,27 @@ def known_date(code: str) -> dt.date | None:
 # --- graph -----------------------------------------------------------------------------
 
 
-def edges_of(refs: list[dict]) -> list[dict]:
+def edges_of(refs: list[Citation]) -> list[dict]:
     """report -> cited for every citation; cited -> cited where the sentence states the relation."""
-    by_start = {(r["doc_id"], r["start"]): r for r in refs}
+    by_start = {(r.doc_id, r.start): r for r in refs}
     edges = []
     for ref in refs:
-        if not ref.get("doc_key"):
+        if not ref.doc_key:
             continue
-        target_code = ref.get("code") or ref.get("resolved_code") or ref.get("surface")
-        head = by_start.get((ref["doc_id"], ref["head_start"])) if ref.get("head_start") is not None else None
-        edges.append(
-            {
-                "source_kind": "report",
-                "source": ref["doc_id"],
-                "source_code": None,
-                "target": ref["doc_key"],
-                "target_code": target_code,
-                "relation": "mentions" if head is not None else ref["relation"],
-                "doc_id": ref["doc_id"],
-                "start": ref["start"],
-                "end": ref["end"],
-                "evidence": ref.get("sentence"),
-                "origin": "text",
-            }
-        )
-        if head is not None and head.get("doc_key") and head["doc_key"] != ref["doc_key"]:
-            edges.append(
-                {
-                    "source_kind": "document",
-                    "source": head["doc_key"],
-                    "source_code": head.get("code") or head.get("resolved_code"),
-                    "target": ref["doc_key"],
-                    "target_code": target_code,
-                    "relation": ref["relation"],
-                    "doc_id": ref["doc_id"],
-                    "start": head["start"],
-                    "end": ref["end"],
-                    "evidence": ref.get("sentence"),
-                    "origin": "text",
-                }
-            )
+        target_code = ref.cited_code or ref.surface
+        head = by_start.get((ref.doc_id, ref.head_start)) if ref.head_start is not None else None
+        edges.append(_edge("report", ref.doc_id, None, ref, target_code, "mentions" if head is not None else ref.relation, ref.start))
+        if head is not None and head.doc_key and head.doc_key != ref.doc_key:
+            edges.append(_edge("document", head.doc_key, head.cited_code, ref, target_code, ref.relation, head.start))
     return edges
+
+
+def _edge(source_kind: str, source: str, source_code: str | None, ref: Citation, target_code: str, relation: str, start: int) -> dict:
+    return {
+        "source_kind": source_kind, "source": source, "source_code": source_code, "target": ref.doc_key,
+        "target_code": target_code, "relation": relation, "doc_id": ref.doc_id, "start": start, "end": ref.end,
+        "evidence": ref.sentence, "origin": "text",
+    }
 
 
 def gazetteer_edges(entries: list[Entry]) -> list[dict]:

@@ -183,7 +183,7 @@ def _next_is_cell(lines: list[str], idx: int) -> bool:
 
 # --- PDF-extracted text ---------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"(?:-\s*)?\d{1,3}(?:\s*-)?|(?:Trang|trang)\s+\d{1,3}(?:\s*/\s*\d{1,3})?")
+PAGE_NUMBER = re.compile(r"(?:-\s*)?\d{1,3}(?:\s*-)?|(?:Trang|trang)\s+\d{1,3}(?:\s*/\s*\d{1,3})?")
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
 _FN_START = re.compile(r"([1-9]\d{0,2})\s+(?=\S)")
 _BULLET = re.compile(r"(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*\.\s|\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\s|[a-zđ]\)\s|[IVXLC]+\.\s)")
@@ -193,7 +193,7 @@ _NOT_MARKER_TAIL = re.compile(r"(?:QH|UBTVQH|HĐND|HĐNN|KT|F|G)$")
 
 
 @dataclass(slots=True)
-class _Line:
+class Line:
     text: str
     page: int | None
     kind: str = "body"  # body | footnote | page_number | running | url
@@ -204,13 +204,13 @@ def wrapped_blocks(text: str) -> list[Block]:
     lines = _split_lines(text)
     if not lines:
         return []
-    width = _body_width([len(ln.text) for ln in lines])
-    running = _running_lines(lines)
+    width = body_width([len(ln.text) for ln in lines])
+    running = running_lines(lines)
     _classify(lines, width, running)
-    return _build_blocks(lines, width)
+    return build_blocks(lines, width)
 
 
-def _split_lines(text: str) -> list[_Line]:
+def _split_lines(text: str) -> list[Line]:
     pages = text.split("\f")
     paged = len(pages) > 1
     raw = [(ln.rstrip(), i + 1 if paged else None) for i, page in enumerate(pages) for ln in page.split("\n")]
@@ -220,16 +220,16 @@ def _split_lines(text: str) -> list[_Line]:
     )
     # PDF extractors often put a blank line after every line: then blanks carry no meaning
     blanks_are_noise = nonblank and followed_by_blank / nonblank > 0.8
-    out: list[_Line] = []
+    out: list[Line] = []
     for t, page in raw:
         if t.strip():
-            out.append(_Line(t, page))
+            out.append(Line(t, page))
         elif not blanks_are_noise and out and out[-1].kind != "blank":
-            out.append(_Line("", page, kind="blank"))
+            out.append(Line("", page, kind="blank"))
     return out
 
 
-def _body_width(lengths: list[int]) -> float:
+def body_width(lengths: list[int]) -> float:
     lengths = [n for n in lengths if n > 0]
     if not lengths:
         return 80.0
@@ -238,7 +238,7 @@ def _body_width(lengths: list[int]) -> float:
     return float(core[int(0.8 * (len(core) - 1))]) if core else float(median)
 
 
-def _running_lines(lines: list[_Line]) -> set[str]:
+def running_lines(lines: list[Line]) -> set[str]:
     """Lines repeated at the top or bottom of most pages (headers, footers)."""
     pages: dict[int, list[str]] = {}
     for ln in lines:
@@ -255,7 +255,7 @@ def _running_lines(lines: list[_Line]) -> set[str]:
     return {k for k, c in counts.items() if c >= max(3, 0.5 * len(pages)) and len(k) <= 120}
 
 
-def _classify(lines: list[_Line], width: float, running: set[str]) -> None:
+def _classify(lines: list[Line], width: float, running: set[str]) -> None:
     long_lines = [len(ln.text) for ln in lines if len(ln.text) > 1.08 * width]
     fn_width = statistics.median(long_lines) if len(long_lines) >= 3 else 1.25 * width
     expected = 1
@@ -266,7 +266,7 @@ def _classify(lines: list[_Line], width: float, running: set[str]) -> None:
             in_footnote = False
             continue
         s = ln.text.strip()
-        if _PAGE_NUMBER.fullmatch(s):
+        if PAGE_NUMBER.fullmatch(s):
             ln.kind = "page_number"
             in_footnote = False
             continue
@@ -296,7 +296,7 @@ def _classify(lines: list[_Line], width: float, running: set[str]) -> None:
             ln.kind = "url"
 
 
-def _detach_marker(lines: list[_Line], after: tuple[int, int], upto: int, digits: str) -> tuple[int, int] | None:
+def _detach_marker(lines: list[Line], after: tuple[int, int], upto: int, digits: str) -> tuple[int, int] | None:
     """Find footnote marker `digits` glued to a word in body lines after `after`; replace it by a sentinel."""
     pattern = re.compile(rf"(?<=\S){digits}(?=[\s.,;:)”\]!?\"']|$)")
     best: tuple[int, int, int, int] | None = None  # (strength, line, start, end); lower strength is better
@@ -342,10 +342,10 @@ def _marker_strength(text: str, pos: int, digits: str) -> int | None:
     return None
 
 
-def _build_blocks(lines: list[_Line], width: float) -> list[Block]:
+def build_blocks(lines: list[Line], width: float) -> list[Block]:
     blocks: list[Block] = []
     pending: list[Block] = []  # footnotes and running lines wait for the open paragraph to end
-    para: list[_Line] = []
+    para: list[Line] = []
 
     def close_paragraph() -> None:
         if para:

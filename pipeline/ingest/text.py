@@ -27,7 +27,7 @@ _VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
 }
 
 
-def ingest(data: bytes) -> Ingested:
+def read_text(data: bytes) -> Ingested:
     text, encoding = decode(data)
     repaired = False
     if not encoding.startswith("utf"):

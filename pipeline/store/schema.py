@@ -116,6 +116,7 @@ REFERENCES = Table(
         _c("issuer_code", S, "issuer part of the code: TW, CP, TTg, UBND, BCĐTW, ..."),
         _c("system", S, "party (number-TYPE/ISSUER) or state (number/TYPE-ISSUER)"),
         _c("issued_date", D, "the date the citation states"),
+        _c("in_force_date", D, "the date the sentence says the document took effect (có hiệu lực từ ngày ...), right after it"),
         _c("issuer", S, "the issuing body as written"),
         _c("issuer_canonical", S, "the issuing body's resolved full name"),
         _c("subject", S, "the trích yếu that follows (về ...)"),

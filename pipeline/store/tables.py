@@ -66,15 +66,15 @@ def report_slices(table: pa.Table, rows: int | None = None) -> Iterator[pa.Table
     yield table.slice(begin)
 
 
-def scan(staging: Path, name: str, columns: list[str]) -> Iterator[list[dict]]:
-    """Some columns of a staged table as dicts, a slice at a time (for corpus-wide counts)."""
+def scan(staging: Path, name: str, columns: list[str]) -> Iterator[pa.Table]:
+    """Some columns of a staged table, a slice at a time (for corpus-wide counts)."""
     # part by part, without the dataset scanner's read-ahead (which would hold most of a small corpus)
     for part in _parts(staging / name):
         for batch in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS, columns=columns):
-            yield batch.to_pylist()
+            yield pa.Table.from_batches([batch])
 
 
-def update_by_report(staging: Path, name: str, columns: list[str], update: Callable[[list[dict]], dict[str, list]]) -> None:
+def update_by_report(staging: Path, name: str, columns: list[str], update: Callable[[pa.Table], dict[str, list]]) -> None:
     """Rewrite columns of a staged table, report by report.
 
     `update` gets the rows of some reports (only `columns`, in table order) and
@@ -87,7 +87,7 @@ def update_by_report(staging: Path, name: str, columns: list[str], update: Calla
             table = ds.dataset(unit, format="parquet", schema=schema).to_table()
             new: dict[str, list] = {}
             for piece in report_slices(table.select(columns)):
-                for col, values in update(piece.to_pylist()).items():
+                for col, values in update(piece).items():
                     new.setdefault(col, []).extend(values)
             for col, values in new.items():
                 at = schema.get_field_index(col)

@@ -116,10 +116,10 @@ def test_pdf_text_blocks():
 
 
 def test_nfd_and_eth_are_normalized_before_layout():
-    from pipeline.ingest.text import ingest
+    from pipeline.ingest.text import read_text
 
     raw = unicodedata.normalize("NFD", "Quyết định số 418/QÐ-UBND ngày 25/03/2025 của UBND tỉnh.")
-    ing = ingest(raw.encode("utf-8"))
+    ing = read_text(raw.encode("utf-8"))
     full, _ = assemble(ing.blocks)
     assert full == "Quyết định số 418/QĐ-UBND ngày 25/03/2025 của UBND tỉnh."
     assert [r.code for r in find_references(full)] == ["418/QĐ-UBND"]
