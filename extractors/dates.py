@@ -18,7 +18,6 @@ _WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\
 DATE_PATTERN = rf"(?:{_NUMERIC}|{_WORDS})"
 DATE_RE = re.compile(rf"(?<![\d/.\-]){DATE_PATTERN}")
 # a date introduced by "ngày", as citations state them
-DATED_RE = re.compile(rf"(?i:ngày)\s+(?:{DATE_PATTERN})")
 
 
 def make_date(day: int, month: int, year: int) -> dt.date | None:
@@ -29,7 +28,7 @@ def make_date(day: int, month: int, year: int) -> dt.date | None:
 
 
 def match_date(m: re.Match) -> dt.date | None:
-    """The date of a match of DATE_RE / DATED_RE (None when not a real day)."""
+    """The date of a match of DATE_RE (or of a pattern built on DATE_PATTERN) (None when not a real day)."""
     if m.group("d") is not None:
         return make_date(int(m.group("d")), int(m.group("m")), int(m.group("y")))
     return make_date(int(m.group("d2")), int(m.group("m2")), int(m.group("y2")))
