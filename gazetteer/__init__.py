@@ -204,6 +204,56 @@ def agency_names() -> tuple[AgencyName, ...]:
     )
 
 
+@cache
+def count_nouns() -> tuple[str, ...]:
+    """Nouns reports count (count_nouns.txt), longest first: the unit of `25 nhiệm vụ` is the longest that follows."""
+    return tuple(sorted((w for _, w in _count_noun_lines()), key=len, reverse=True))
+
+
+@cache
+def classifiers() -> frozenset[str]:
+    """Nouns that only count (con, đợt, lần): the unit is the classifier, the phrase after it says what."""
+    return frozenset(w for section, w in _count_noun_lines() if section == "classifiers")
+
+
+def _count_noun_lines() -> list[tuple[str, str]]:
+    """(section, noun) of count_nouns.txt; a comment line `# classifiers: ...` opens the classifiers' section."""
+    out, section = [], ""
+    for line in data_file("count_nouns.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            section = line[1:].split(":")[0].strip()
+        elif line:
+            out.append((section, line))
+    return out
+
+
+@cache
+def units() -> dict[str, tuple[str, str]]:
+    """Written unit (lower case) -> (unit, kind): `Mbps` -> (`mbps`, `measure`), `đ` -> (`đồng`, `money`)."""
+    out = {}
+    for row in _rows("units.csv"):
+        for written in [row["unit"], *(a for a in row["aliases"].split(";") if a)]:
+            out[written.lower()] = (row["unit"], row["kind"])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An indicator reports track across provinces and periods (online dossiers, budget revenue, ...)."""
+
+    name: str  # canonical Vietnamese name: the value of quantities.indicator
+    domain: str  # digital | science | socioeconomic | agriculture | social | health
+    spellings: tuple[str, ...]  # lower case, as a measure phrase may contain them
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(r["indicator"], r["domain"], tuple(s for s in r["spellings"].split(";") if s)) for r in _rows("indicators.csv")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class KnownDocument:
     code: str

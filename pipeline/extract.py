@@ -38,28 +38,10 @@ def _references(doc: Document, res: DocResult) -> None:
 
 def _quantities(doc: Document, res: DocResult) -> None:
     """After the references: a number inside a citation (its code, its date) is not a quantity."""
-    from extractors.quantities import find_quantities, table_cell_quantity
+    from extractors.figures import find_document_quantities
 
-    cited = sorted((r.start, r.end) for r in res.references)
-    rows: dict[tuple, list[str]] = {}
-    for b in doc.blocks:
-        if b.kind == "table_cell":
-            rows.setdefault((b.table, b.row), []).append(b.text)
-    for block in doc.blocks:
-        if block.kind not in SEARCHED_KINDS:
-            continue
-        if block.kind == "table_cell" and block.col:
-            q = table_cell_quantity(block.text, rows.get((block.table, block.row), []), block.start)
-            if q is not None:
-                q.page = block.page
-                res.quantities.append(q)
-                continue
-        skip = [(s - block.start, e - block.start) for s, e in cited if s < block.end and block.start < e]
-        for q in find_quantities(block.text, offset=block.start, skip=skip):
-            q.in_footnote = block.kind == "footnote"
-            q.page = block.page
-            q.sentence = sentence_around(block.text, q.start - block.start, q.end - block.start)
-            res.quantities.append(q)
+    blocks = [b for b in doc.blocks if b.kind in SEARCHED_KINDS]
+    res.quantities.extend(find_document_quantities(blocks, ((r.start, r.end) for r in res.references)))
 
 
 def _metadata(doc: Document, res: DocResult) -> None:
