@@ -99,15 +99,21 @@ _RESULT_HEAD = re.compile(
 )
 
 
+_FIGURE = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?!\d))\d")  # a digit that is no year
+
+
 def _section_role(block: BlockLike, current: str | None) -> str | None:
     """`target` under a plan heading, None (results) under any other heading that says which; else unchanged."""
     text = block.text.strip()
+    body = _NUMBERING.sub("", text)
     heading = block.kind == "heading" or (
-        len(text) <= 120 and (bool(_NUMBERING.match(text)) or text.endswith(":") or (text.isupper() and len(text) > 3))
+        len(text) <= 120
+        and not text.startswith(("-", "+", "•", "*"))  # a bullet is a line of figures, not a heading
+        and not _FIGURE.search(body)
+        and (bool(_NUMBERING.match(text)) or text.endswith(":") or (text.isupper() and len(text) > 3))
     )
     if not heading:
         return current
-    body = _NUMBERING.sub("", text)
     if _RESULT_HEAD.search(body):
         return None
     if _TARGET_HEAD.match(body):

@@ -27,6 +27,7 @@ after it, so a block costs time linear in its length.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import regex as re
@@ -56,7 +57,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # a sentence ends at ; ! ? a line break, or a full stop that is no decimal point
 _SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM
 _ABBR_PAREN = re.compile(r"\((\p{Lu}[\p{Lu}\d&\-]*)\)")
-_PART_BREAK = re.compile(r"[,:()]")
+_PART_BREAK = re.compile(r"[,:()]|\s+với\s+")  # `82 hộ ... với diện tích gần 49,5 ha`: với opens the next phrase
 
 _TRAILING_CUE = re.compile(
     r"(?i)(?:^|[\s/(])(?:ước\s+đạt|ước\s+tính|ước\s+thực\s+hiện|ước|đạt\s+được|đạt|khoảng|trên|hơn|gần|dưới|là|bằng|chiếm|với|có|còn|"
@@ -143,7 +144,7 @@ def _lead_phrase(lead: str) -> tuple[str | None, bool]:
     masked = _ABBR_PAREN.sub(lambda m: "⟨" + m.group(1) + "⟩", lead)  # (DTI) belongs to its phrase
     parts, a = [], 0
     for m in _PART_BREAK.finditer(masked):
-        parts.append((lead[a : m.start()], m.group(0)))
+        parts.append((lead[a : m.start()], m.group(0).strip() or ","))
         a = m.end()
     parts.append((lead[a:], ""))
     cleaned = [(_clean(p), brk) for p, brk in parts]
@@ -151,20 +152,23 @@ def _lead_phrase(lead: str) -> tuple[str | None, bool]:
         phrase, brk = cleaned[k]
         if not phrase:
             continue
-        if _is_proper_name(phrase):  # the subject of the clause, a place: the measure is named before it
+        labelled = brk == ":" and all(not c for c, _ in cleaned[k + 1 :])
+        if _is_proper_name(phrase) and not labelled:  # the subject of the clause, a place: the measure is named before it
             earlier = next((c for c, _ in reversed(cleaned[:k]) if c and not _is_proper_name(c)), None)
             return earlier, False
         if k and len(phrase.split()) == 1 and cleaned[k - 1][1] == "," and cleaned[k - 1][0]:
             return f"{cleaned[k - 1][0]}, {phrase}", False  # Tổng đàn trâu, bò: one phrase of two nouns
-        labelled = brk == ":" and all(not c for c, _ in cleaned[k + 1 :])
         return phrase, labelled
     return None, False
 
 
+_BASE = re.compile(r"(?i)\s+so\s+với\s+.*$")  # `Tỷ lệ người tập luyện ... so với dân số 42%`: the base is no measure
+
+
 def _clean(part: str) -> str:
-    part = _NOT_MEASURE_WORDS.sub(" ", part)
+    part = _BASE.sub("", _NOT_MEASURE_WORDS.sub(" ", part))
     while True:
-        stripped = _TRAILING_CUE.sub("", part)
+        stripped = _strip_change_verb(_TRAILING_CUE.sub("", part))
         stripped = _strip_period(stripped)
         stripped = _LEADING_JUNK.sub("", stripped)
         if stripped == part:
@@ -172,6 +176,32 @@ def _clean(part: str) -> str:
         part = stripped
     part = " ".join(part.split()).strip(" -–:;,.=+/")
     return part if re.search(r"\p{L}", part) else ""
+
+
+# tone marks only (grave, acute, hook, tilde, dot below): tằng and tăng, giám and giảm read alike
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_TONELESS = {
+    ord(ch): unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in _TONES))
+    for ch in "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+}
+_CHANGE_WORDS = frozenset({"tăng", "giam"})
+
+
+def toneless(text: str) -> str:
+    """Lower case without tone marks: a typo in a tone (`tằng 0,85%`) still reads as the verb."""
+    return text.lower().translate(_TONELESS)
+
+
+def _strip_change_verb(part: str) -> str:
+    words = part.rstrip().rsplit(None, 1)
+    if words and toneless(words[-1]) in _CHANGE_WORDS:
+        return words[0] if len(words) == 2 else ""
+    return part
+
+
+def _is_change(tail: str) -> bool:
+    words = tail.split()
+    return bool(_CHANGE_VERB.search(tail)) or (bool(words) and toneless(words[-1]) in _CHANGE_WORDS)
 
 
 def _strip_period(part: str) -> str:
@@ -200,7 +230,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
         consumed = m.end()
         if m.group("plan"):
             q.compared_to = _compared(m.group("plan"))
-            role = "result" if q.kind == "percent" or not _CHANGE_VERB.search(tail) else "other"
+            role = "result" if q.kind == "percent" or not _is_change(tail) else "other"
         elif m.group("ck"):
             q.compared_to = re.sub(r"(?i)^(?:cùng\s+kì|CK)", "cùng kỳ", _compared(m.group("ck")))
             role = "change"
@@ -208,7 +238,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
             other = _compared(m.group("other"))
             q.compared_to = other
             if _PLANNED.match(other):
-                role = "result" if q.kind == "percent" or not _CHANGE_VERB.search(tail) else "other"
+                role = "result" if q.kind == "percent" or not _is_change(tail) else "other"
             elif _PERIOD_WORDS.match(other):
                 role = "change"
     if _STRONG_TARGET.search(lead):
@@ -218,7 +248,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
         weak = list(_WEAK_TARGET.finditer(clause))
         if weak and not _RESULT_VERB.search(clause, weak[-1].end()):
             role = "target"
-        elif _CHANGE_VERB.search(tail):
+        elif _is_change(tail):
             role = "change"
         elif _STRUCTURE_BEFORE.search(lead) or (q.kind == "count" and re.match(r"\s*:", follow)):
             role = "other"

@@ -137,7 +137,7 @@ def eval_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """Score a dataset against gold annotations: precision, recall and F1 per table and metric."""
-    from pipeline.eval import evaluate, totals
+    from pipeline.eval import evaluate, share_totals, totals
 
     if not (dataset / "manifest.json").exists():
         console.print(f"[red]{dataset} is not a baocao dataset.[/red] Run `baocao run` first or pass -d.")
@@ -151,6 +151,8 @@ def eval_cmd(
             table: {
                 "total": {m: _score_dict(s) for m, s in totals(scores).items()},
                 "files": [{"gold": fs.gold_file, "source_path": fs.source_path, **{m: _score_dict(s) for m, s in fs.metrics.items()}} for fs in scores],
+                # beside "total": agreement on attributes of matched items (quantities: role, measure)
+                **({"shares": {a: _share_dict(s) for a, s in share_totals(scores).items()}} if share_totals(scores) else {}),
             }
             for table, scores in results.items()
         }
@@ -168,12 +170,17 @@ def eval_cmd(
         tot = totals(scores)
         t.add_row("[bold]all files[/bold]", *(f"[bold]{_fmt(tot[m])}[/bold]" for m in metrics))
         out.print(t)
+        for name, share in share_totals(scores).items():
+            out.print(f"{table_name} {name}: agrees for {share.share:.1%} of matched items ({share.agree}/{share.of})")
         if details:
             for fs in scores:
                 for m in metrics:
                     for label, items in (("missed", fs.misses[m]), ("false alarm", fs.false_alarms[m])):
                         for item in items:
                             out.print(f"  {Path(fs.source_path).name} {m} {label}: {item}")
+                for name, items in fs.disagreements.items():
+                    for key, gold_value, predicted in items:
+                        out.print(f"  {Path(fs.source_path).name} {name} differs: {key} gold {gold_value!r}, predicted {predicted!r}")
 
 
 @app.command()
@@ -232,6 +239,10 @@ def codes(
 
 def _fmt(s) -> str:
     return f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}  ({s.tp}/{s.tp + s.fn})"
+
+
+def _share_dict(s) -> dict:
+    return {"share": round(s.share, 4), "agree": s.agree, "of": s.of}
 
 
 def _score_dict(s) -> dict:
