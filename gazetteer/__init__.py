@@ -191,16 +191,36 @@ def provinces() -> dict[str, Province]:
 @dataclass(frozen=True, slots=True)
 class AgencyName:
     canonical: str
-    level: str  # central | province
-    province_form: str  # local bodies: "tỉnh" (… tỉnh X), "name" (… X); "" for central bodies
+    # central | province | district | commune | local (the level of the unit written after it:
+    # UBND tỉnh / huyện / xã, Hội Nông dân xã ...)
+    level: str
+    # how a local body names its place: "tỉnh" (a unit word and a name: Sở Y tế tỉnh X, UBND huyện Y),
+    # "name" (a province name right after: Tỉnh ủy X), "named" (any name right after: Huyện ủy X,
+    # Ban Quản lý Khu kinh tế Dung Quất), "steering" (Ban Chỉ đạo + topic + place); "" for central bodies
+    province_form: str
+    kind: str  # party | legislature | government | ministry | ministry_unit | department | steering | mass_org | judicial | armed_forces
     aliases: tuple[str, ...]
 
 
 @cache
 def agency_names() -> tuple[AgencyName, ...]:
     return tuple(
-        AgencyName(r["canonical"], r["level"], r["province_form"], tuple(a for a in r["aliases"].split(";") if a))
+        AgencyName(r["canonical"], r["level"], r["province_form"], r["kind"], tuple(a for a in r["aliases"].split(";") if a))
         for r in _rows("agencies.csv")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SteeringTopic:
+    topic: str  # as a steering committee's name writes it after `về`
+    spellings: tuple[str, ...]
+
+
+@cache
+def steering_topics() -> tuple[SteeringTopic, ...]:
+    """What steering committees and working groups are about, with the ways reports abbreviate it."""
+    return tuple(
+        SteeringTopic(r["topic"], (r["topic"], *(s for s in r["spellings"].split(";") if s))) for r in _rows("steering_topics.csv")
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from extractors.references import find_references, sentence_around
+from extractors.references import find_references
 from extractors.relations import link
 from extractors.models import Reference
 from pipeline.models import DocResult, Document, ErrorRecord
@@ -54,15 +54,10 @@ def _metadata(doc: Document, res: DocResult) -> None:
 
 def _agencies(doc: Document, res: DocResult) -> None:
     """After the metadata: `UBND tỉnh` is the report's own province's."""
-    from extractors.agencies import find_agencies
+    from extractors.agencies import find_document_agencies
 
-    for block in doc.blocks:
-        if block.kind not in SEARCHED_KINDS:
-            continue
-        for a in find_agencies(block.text, offset=block.start, province=doc.province_as_written):
-            a.in_footnote = block.kind == "footnote"
-            a.page = block.page
-            res.agencies.append(a)
+    blocks = [b for b in doc.blocks if b.kind in SEARCHED_KINDS]
+    res.agencies.extend(find_document_agencies(blocks, doc.province_as_written))
 
 
 # (name, step): each step reads the document and fills its part of the result.
