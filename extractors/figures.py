@@ -203,10 +203,8 @@ class _Tables:
     def quantities(self, block: BlockLike, skip, notation) -> list[Quantity]:
         row = self.rows.get((block.table, block.row), [])
         header = self.headers.get((block.table, block.col))
-        q = table_cell_quantity(block.text, row, block.start) if block.col else None
+        q = table_cell_quantity(block.text, row, block.start, header) if block.col else None
         if q is not None:
-            if header and "%" in header and q.kind != "percent":
-                q.kind, q.unit = "percent", "%"
             q.role = "result"
             found = [q]
         else:

@@ -297,9 +297,10 @@ def label_quantity(label: str, text: str, start: int, end: int, num: str, notati
     q = _label_kind(label, text, start, end, num, notation)
     rate = _LABEL_RATE.search(label)
     if q is not None and rate is not None and q.kind in ("count", "measure"):
-        # bình quân 1 vạn dân, trên 100.000 dân: a rate per that many people
+        # bình quân 1 vạn dân, trên 100.000 dân: a rate per that many people, of the noun the label counts
         q.kind, q.per = "measure", ("vạn dân" if rate.group(1) == "vạn" else f"{rate.group(1)} dân")
-        q.unit = f"{(q.unit or 'người').split('/')[0]}/{q.per}"
+        noun = q.unit or _counted(" " + _COUNT_LABEL.sub("", label))[0] or "người"
+        q.unit = f"{noun.split('/')[0]}/{q.per}"
     return q
 
 
@@ -330,12 +331,13 @@ def _label_kind(label: str, text: str, start: int, end: int, num: str, notation:
     return None
 
 
-def table_cell_quantity(cell: str, row: list[str], offset: int = 0) -> Quantity | None:
+def table_cell_quantity(cell: str, row: list[str], offset: int = 0, header: str | None = None) -> Quantity | None:
     """A table cell holding only a number: what it counts comes from the other cells of its row.
 
     The row's label says a percentage (`Tỷ lệ thuê bao ... | % | 97`) or what is
     counted (`Số xã có thư báo ... | 92`); a unit column (`Đơn vị tính`: `Thuê bao`,
-    `%`) says it directly. The label is the quantity's measure.
+    `%`, `Tỷ đồng`) says it directly, unless the column's header says percent
+    (`So sánh (%)`). The label is the quantity's measure.
     """
     m = _BARE_NUMBER.fullmatch(cell)
     words = [c.strip() for c in row if c.strip() and not _BARE_NUMBER.fullmatch(c)]
@@ -349,12 +351,14 @@ def table_cell_quantity(cell: str, row: list[str], offset: int = 0) -> Quantity 
     label = max(words, key=len)
     unit_cells = [w for w in words if w is not label and len(w.split()) <= 3]
     q = None
-    if m.group(2) or "%" in unit_cells or re.match(r"(?i)t[ỷỉ]\s+lệ", label):
+    if m.group(2) or "%" in unit_cells or "%" in (header or "") or re.match(r"(?i)t[ỷỉ]\s+lệ", label):
         q = Quantity(start, end, m.group(1), "percent", value, unit="%")
     for written in unit_cells if q is None else ():
-        unit = _unit_after(" " + written, glued=False)
+        scaled = _SCALED_UNIT.fullmatch(written)  # `Tỷ đồng`, `Triệu đồng`: the cell counts in that scale
+        factor = SCALES[scaled.group(1).lower()] if scaled else 1.0
+        unit = _unit_after(" " + (scaled.group(2) if scaled else written), glued=False)
         if unit is not None:
-            q = Quantity(start, end, m.group(1), unit[1], value, unit=unit[0])
+            q = Quantity(start, end, m.group(1), unit[1], value * factor, unit=unit[0], per=unit[3])
             break
         counted, _, _ = _counted(" " + written)
         if counted:
@@ -371,6 +375,7 @@ def table_cell_quantity(cell: str, row: list[str], offset: int = 0) -> Quantity 
 
 
 _BARE_NUMBER = re.compile(rf"\s*({NUMBER})\s*(%?)\s*")
+_SCALED_UNIT = re.compile(rf"(?i)\s*({_SCALE})\s+(\S.*?)\s*")
 _DATE_LIKE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])")
 _GLUED = re.compile(r"[\p{L}\d]")
 _SECTION_OR_CODE = re.compile(r"\.\d|/\p{L}")

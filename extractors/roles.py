@@ -38,7 +38,7 @@ from gazetteer.indicators import indicator_of
 
 # the gap between a result and its plan: `/KH`, ` (KH: `, `, kế hoạch năm 2023 là `, `/KH tăng `
 PAIR_CUE = re.compile(
-    r"(?i)\s*[/(;,]?\s*(?:so\s+với\s+)?(?:KH|kế\s+hoạch|chỉ\s+tiêu)(?:\s+(?:năm\s+)?\d{4})?\s*:?\s*"
+    r"(?i)\s*[/(;,]?\s*[(]?\s*(?:so\s+với\s+)?(?:KH|kế\s+hoạch|chỉ\s+tiêu)(?:\s+(?:năm\s+)?\d{4})?\s*:?\s*"
     r"(?:là\s+|đề\s+ra\s+)?(?:(?:ước\s+)?(?:tăng|giảm)\s+)?(?:khoảng\s+|từ\s+)?"
 )
 # the gap between a plan and its result: `KH 380 tỷ đồng, ước thực hiện 410 tỷ đồng`
@@ -73,6 +73,7 @@ _LEADING_JUNK = re.compile(
 _NOT_MEASURE_WORDS = re.compile(r"(?i)(?<![\p{L}])(?:đến\s+nay|hiện\s+nay|hiện\s+đã)(?![\p{L}])")
 _CHANGE_VERB = re.compile(r"(?i)(?:^|\s)(?:ước\s+)?(?:tăng|tằng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
 _STRONG_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:phấn\s+đấu|mục\s+tiêu|dự\s+kiến|định\s+hướng|dự\s+toán\s+giao|chỉ\s+tiêu\s+giao)(?![\p{L}])")
+_PLAN_WORD = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|dự\s+toán)(?![\p{L}])")
 _WEAK_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|chỉ\s+tiêu|dự\s+toán)(?![\p{L}])")
 _RESULT_VERB = re.compile(r"(?i)(?<![\p{L}])(?:đạt|thực\s+hiện|ước|TH|hoàn\s+thành|được|có)(?![\p{L}])")
 _STRUCTURE_BEFORE = re.compile(r"(?i)(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ|gồm|bao\s+gồm|ở)\s*$")
@@ -98,13 +99,13 @@ def describe(text: str, quantities: Sequence[Quantity], section_role: str | None
         lead = text[lead_start : q.start]
         nxt = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
         follow = text[q.end : min(nxt, q.end + 80)]
-        q.measure = q.measure or _measure(q, lead, prev)
+        q.measure = q.measure or _measure(q, lead, prev, follow)
         consumed = _assign_role(q, lead, follow, section_role)
         q.period, q.year = _period(text, q, sentence_start, follow)
         if prev is not None:
-            _pair(text, prev, q)
+            _pair(text, prev, q, lead_from)
         q.indicator = indicator_of(q.measure) or indicator_of(q.subject)
-        lead_from = q.end + consumed
+        lead_from = q.end + consumed  # the next lead starts after this quantity's own cue
         prev = q
 
 
@@ -118,7 +119,12 @@ def _sentence_start(text: str, pos: int, floor: int) -> int:
 # --- measure ------------------------------------------------------------------------------------
 
 
-def _measure(q: Quantity, lead: str, prev: Quantity | None) -> str | None:
+_RANKED_ON = re.compile(r"(?i)^\s*(?:về|trong|ở)\s+(?P<what>[^,;.()\n]{2,80}?)(?=\s*(?:[,;.()\n]|$))")
+
+
+def _measure(q: Quantity, lead: str, prev: Quantity | None, follow: str = "") -> str | None:
+    if q.kind == "rank" and (ranked := _RANKED_ON.match(follow)):  # `xếp thứ 25/63 về chỉ số PCI`: what is ranked
+        return _clean(ranked.group("what")) or None
     phrase, labelled = _lead_phrase(lead)
     inherited = prev.measure if prev is not None else None
     if q.kind == "percent" and q.subject:
@@ -162,11 +168,13 @@ def _lead_phrase(lead: str) -> tuple[str | None, bool]:
     return None, False
 
 
-_BASE = re.compile(r"(?i)\s+so\s+với\s+.*$")  # `Tỷ lệ người tập luyện ... so với dân số 42%`: the base is no measure
+_BASE = re.compile(r"(?i)\s+so\s+với\s+.*$")
+# whose it is comes after what: `Chỉ số DTI của tỉnh`, `thu ngân sách của huyện Sơn Hà`
+_OWNER = re.compile(r"(?i)\s+của\s+(?:toàn\s+)?(?:tỉnh|huyện|xã|phường|thành\s+phố|thị\s+xã|đơn\s+vị|ngành|địa\s+phương)(?:\s+\p{Lu}[\p{L}\-]*){0,3}\s*$")  # `Tỷ lệ người tập luyện ... so với dân số 42%`: the base is no measure
 
 
 def _clean(part: str) -> str:
-    part = _BASE.sub("", _NOT_MEASURE_WORDS.sub(" ", part))
+    part = _OWNER.sub("", _BASE.sub("", _NOT_MEASURE_WORDS.sub(" ", part)))
     while True:
         stripped = _strip_change_verb(_TRAILING_CUE.sub("", part))
         stripped = _strip_period(stripped)
@@ -244,9 +252,12 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     if _STRONG_TARGET.search(lead):
         role = "target"
     elif role is None:
+        # a plan word anywhere before (`Kế hoạch năm 2025: tổng vốn ... 1.200 tỷ`); `chỉ tiêu`, also
+        # a plain indicator (`Một số chỉ tiêu năm 2021: ...`), only in the number's own clause
         clause = _last_clause(lead)
-        weak = list(_WEAK_TARGET.finditer(clause))
-        if weak and not _RESULT_VERB.search(clause, weak[-1].end()):
+        weak = list(_WEAK_TARGET.finditer(clause)) or list(_PLAN_WORD.finditer(lead))
+        scope = clause if _WEAK_TARGET.search(clause) else lead
+        if weak and not _RESULT_VERB.search(scope, weak[-1].end()):
             role = "target"
         elif _is_change(tail):
             role = "change"
@@ -318,17 +329,21 @@ def _compares(text: str, pos: int) -> bool:
     return bool(re.search(r"(?i)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$", text[max(0, pos - 16) : pos]))
 
 
-def _pair(text: str, prev: Quantity, q: Quantity) -> None:
-    """A result and its plan written together share a pair_id: the result's start."""
+def _pair(text: str, prev: Quantity, q: Quantity, after_prev: int) -> None:
+    """A result and its plan written together share a pair_id: the result's start.
+
+    `after_prev`: where the text after the previous quantity's own cue starts
+    (`tăng 12,5% so với cùng kỳ (KH tăng 8-9%)`: the plan is of the 12,5%).
+    """
     if prev.kind in ("rank",) or q.kind in ("rank",):
         return
-    if PAIR_CUE.fullmatch(text, prev.end, q.start):
+    if PAIR_CUE.fullmatch(text, prev.end, q.start) or PAIR_CUE.fullmatch(text, after_prev, q.start):
         result, target = prev, q
     elif prev.role == "target" and _RESULT_AFTER_PLAN.fullmatch(text, prev.end, q.start):
         result, target = q, prev
     else:
         return
-    if result.role in ("result", "change", "target"):
+    if result.role != "change" or result.compared_to is None:  # a growth against a stated period stays a change
         result.role = "result"
     target.role = "target"
     target.compared_to = None
