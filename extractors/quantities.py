@@ -21,6 +21,7 @@ extractors/roles.py's work; extractors/figures.py reads a whole document
 from __future__ import annotations
 
 from bisect import bisect_left
+from decimal import Decimal
 from functools import cache
 import regex as re
 
@@ -185,7 +186,7 @@ def _quantity(text: str, m: re.Match, notation: str | None) -> Quantity | None:
     if value is None:
         return None
     # a rate (lần/người/năm) or a fraction (37,30 điểm) is a measure, not a count
-    kind = "count" if not per and float(value[0] * factor).is_integer() else "measure"
+    kind = "count" if not per and _scaled(value[0], factor).is_integer() else "measure"
     q = _described(text, start, end + stop, kind, num, hi, factor, notation, unit=unit, per=per, integral=kind == "count")
     if q is not None:
         q.subject = subject
@@ -199,13 +200,18 @@ def _described(text, start, end, kind, num, hi, factor, notation, unit=None, per
     low = _value(num, notation, integral)
     if low is None:
         return None
-    q = Quantity(start, end, text[start:end], kind, low[0] * factor, unit=unit, per=per, value_unsure=low[1])
+    q = Quantity(start, end, text[start:end], kind, _scaled(low[0], factor), unit=unit, per=per, value_unsure=low[1])
     if hi:
         high = _value(hi, notation, integral)
         if high is None or high[0] <= low[0]:
             return None
-        q.low, q.high = q.value, high[0] * factor
+        q.low, q.high = q.value, _scaled(high[0], factor)
     return q
+
+
+def _scaled(value: float, factor: float) -> float:
+    """value × scale in decimal: 268,4 tỷ is 268400000000, not 268399999999.99997."""
+    return value * factor if factor == 1.0 else float(Decimal(repr(value)) * Decimal(int(factor)))
 
 
 def _value(num: str, notation: str | None, integral: bool = False) -> tuple[float, bool] | None:
@@ -243,7 +249,7 @@ def _ratio(text: str, m: re.Match, notation: str | None) -> Quantity | None:
         return None
     if value > total and unit is None and not equals:
         return None
-    if ("," in num or "." in num) and unit is None:
+    if ("," in num or "." in num) and unit is None and not equals:
         return None
     return Quantity(start, end + stop, text[start : end + stop].rstrip(), "ratio", value, total=total, unit=unit, subject=subject)
 
@@ -358,7 +364,7 @@ def table_cell_quantity(cell: str, row: list[str], offset: int = 0, header: str 
         factor = SCALES[scaled.group(1).lower()] if scaled else 1.0
         unit = _unit_after(" " + (scaled.group(2) if scaled else written), glued=False)
         if unit is not None:
-            q = Quantity(start, end, m.group(1), unit[1], value * factor, unit=unit[0], per=unit[3])
+            q = Quantity(start, end, m.group(1), unit[1], _scaled(value, factor), unit=unit[0], per=unit[3])
             break
         counted, _, _ = _counted(" " + written)
         if counted:
@@ -442,7 +448,7 @@ def _counted_with_per(after: str) -> tuple[str | None, str | None, int, str | No
     return unit, subject, stop, None
 
 
-def _counted(after: str) -> tuple[str | None, str | None, int]:
+def _counted(after: str, max_words: int = 6) -> tuple[str | None, str | None, int]:
     """(unit, subject, characters consumed) of the counted noun phrase after a number."""
     m = _SPACES.match(after)
     if m is None:
@@ -451,7 +457,7 @@ def _counted(after: str) -> tuple[str | None, str | None, int]:
     low = gazetteer.fold(after[pos:])
     for noun in gazetteer.count_nouns():
         if low.startswith(noun) and not _NEXT_IS_WORD.match(low, len(noun)):
-            end = _subject_end(after, pos, pos + len(noun))
+            end = _subject_end(after, pos, pos + len(noun), max_words)
             return noun, after[pos:end].strip(), end
     w = _WORD.match(after, pos)
     if not w or not w.group(0)[0].islower() or w.group(0).lower() in _FUNCTION_WORDS:
@@ -459,7 +465,7 @@ def _counted(after: str) -> tuple[str | None, str | None, int]:
     # an unlisted noun: most Vietnamese nouns have two syllables (thành viên, chuyên đề)
     second = _SECOND_SYLLABLE.match(after, w.end())
     unit_end = second.end() if second and second.group(1) not in _FUNCTION_WORDS else w.end()
-    end = _subject_end(after, pos, unit_end)
+    end = _subject_end(after, pos, unit_end, max_words)
     return after[pos:unit_end].lower(), after[pos:end].strip(), end
 
 
@@ -469,13 +475,13 @@ _PHRASE_END = re.compile(
 )
 
 
-def _subject_end(after: str, start: int, unit_end: int) -> int:
+def _subject_end(after: str, start: int, unit_end: int, max_words: int = 6) -> int:
     """Where the counted noun phrase ends: at punctuation or a function word, six words at most."""
     stop = _PHRASE_END.search(after, unit_end)
     end = stop.start() if stop else len(after)
     words = list(_WORDS.finditer(after[start:end]))
-    if len(words) > 6:
-        end = start + words[5].end()
+    if len(words) > max_words:
+        end = start + words[max_words - 1].end()
     return max(end, unit_end)
 
 
@@ -486,5 +492,5 @@ def _percent_of(after: str) -> str | None:
     """The noun phrase a percentage is of (`93,5% số hộ dân sử dụng ...`), not a plan it is a share of (`95% kế hoạch`)."""
     if not after[:1].isspace() or _NOT_WHAT_OF.match(gazetteer.fold(after.lstrip()[:20])):
         return None
-    _, subject, _ = _counted(after)
+    _, subject, _ = _counted(after, max_words=10)  # `số hộ dân sử dụng nhà tiêu hợp vệ sinh`: a longer phrase
     return subject

@@ -57,7 +57,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # a sentence ends at ; ! ? a line break, or a full stop that is no decimal point
 _SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM
 _ABBR_PAREN = re.compile(r"\((\p{Lu}[\p{Lu}\d&\-]*)\)")
-_PART_BREAK = re.compile(r"[,:()]|\s+với\s+")  # `82 hộ ... với diện tích gần 49,5 ha`: với opens the next phrase
+_PART_BREAK = re.compile(r"[,:()]|(?<!\bso)\s+với\s+")  # `82 hộ ... với diện tích gần 49,5 ha`: với opens the next phrase
 
 _TRAILING_CUE = re.compile(
     r"(?i)(?:^|[\s/(])(?:ước\s+đạt|ước\s+tính|ước\s+thực\s+hiện|ước|đạt\s+được|đạt|khoảng|trên|hơn|gần|dưới|là|bằng|chiếm|với|có|còn|"

@@ -171,7 +171,10 @@ def eval_cmd(
         t.add_row("[bold]all files[/bold]", *(f"[bold]{_fmt(tot[m])}[/bold]" for m in metrics))
         out.print(t)
         for name, share in share_totals(scores).items():
-            out.print(f"{table_name} {name}: agrees for {share.share:.1%} of matched items ({share.agree}/{share.of})")
+            if share.of:
+                out.print(f"{table_name} {name}: agrees for {share.share:.1%} of matched items ({share.agree}/{share.of})")
+            else:
+                out.print(f"{table_name} {name}: the gold gives none to compare")
         if details:
             for fs in scores:
                 for m in metrics:
@@ -242,7 +245,7 @@ def _fmt(s) -> str:
 
 
 def _share_dict(s) -> dict:
-    return {"share": round(s.share, 4), "agree": s.agree, "of": s.of}
+    return {"share": round(s.share, 4) if s.of else None, "agree": s.agree, "of": s.of}
 
 
 def _score_dict(s) -> dict:
