@@ -50,7 +50,7 @@ def find_document_quantities(blocks: Sequence[BlockLike], cited: Iterable[tuple[
     notation = notation_of(b.text for b in blocks)
     tables = _Tables(blocks)
     out: list[Quantity] = []
-    section_role: str | None = None
+    sections: list[tuple[int, str | None]] = []  # the headings in force: (level, role)
     columns: list[str] | None = None  # the header of a statistics table kept as text
     in_rows = False
     ci = 0  # blocks come in text order: the citations before this block are done with
@@ -65,9 +65,10 @@ def find_document_quantities(blocks: Sequence[BlockLike], cited: Iterable[tuple[
             j += 1
         found: list[Quantity]
         if block.kind == "table_cell":
-            found = tables.quantities(block, skip, notation)
+            found = tables.quantities(block, skip, notation, _section_role(sections))
         else:
-            section_role = _section_role(block, section_role)
+            sections = _sections(block, sections)
+            section_role = _section_role(sections)
             header = _year_columns(block.text)
             if header:
                 columns, in_rows = header, True
@@ -90,35 +91,63 @@ def find_document_quantities(blocks: Sequence[BlockLike], cited: Iterable[tuple[
 
 # --- sections -----------------------------------------------------------------------------------
 
-_NUMBERING = re.compile(r"^\s*(?:[IVXLC]+[.)]|\d+(?:\.\d+)*[.)]?|[a-zđ][.)])\s+")
+_NUMBERING = re.compile(r"^\s*(?:(?P<roman>[IVXLC]+[.)])|(?P<arabic>\d+(?:\.\d+)*)[.)]?|(?P<letter>[a-zđ][.)]))\s+")
 _TARGET_HEAD = re.compile(
-    r"(?i)^(?:các\s+|một\s+số\s+)?(?:chỉ\s+tiêu|mục\s+tiêu|kế\s+hoạch|phương\s+hướng|nhiệm\s+vụ|dự\s+kiến|định\s+hướng|giải\s+pháp)(?![\p{L}])"
+    r"(?i)^(?:các\s+|một\s+số\s+)?(?:chỉ\s+tiêu|mục\s+tiêu|phương\s+hướng|định\s+hướng|dự\s+kiến"
+    r"|kế\s+hoạch(?=.*(?:(?:19|20)\d\d|năm\s+tới|kinh\s+tế\s*-\s*xã\s+hội))"  # a plan of a period, not `Kế hoạch ứng dụng CNTT`
+    r"|nhiệm\s+vụ(?:,|\s+và)?\s+(?:trọng\s+tâm|chủ\s+yếu|giải\s+pháp|năm|tháng|quý|thời\s+gian\s+tới|giai\s+đoạn|(?:được\s+)?giao|\d))(?![\p{L}])"
 )
 _RESULT_HEAD = re.compile(
     r"(?i)(?<![\p{L}])(?:kết\s+quả|tình\s+hình|thực\s+hiện|đánh\s+giá|đạt\s+được|báo\s+cáo|sơ\s+kết|tổng\s+kết)(?![\p{L}])"
 )
+# a figure with its unit: a line stating one is a line of results, not a heading (dates and codes may stand in headings)
+_FIGURE = re.compile(r"(?<![\d.,/])\d[\d.,]*\s*(?:%|tỷ|triệu|nghìn|ha|tấn|người|hộ|đồng)(?![\p{L}])")
 
 
-_FIGURE = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?!\d))\d")  # a digit that is no year
-
-
-def _section_role(block: BlockLike, current: str | None) -> str | None:
-    """`target` under a plan heading, None (results) under any other heading that says which; else unchanged."""
+def _heading_level(block: BlockLike) -> int | None:
+    """1 for `II.` or a line in capitals, 2 for `1.`, 3 for `1.2.`, 4 for `a)`; None for a line of text."""
     text = block.text.strip()
-    body = _NUMBERING.sub("", text)
-    heading = block.kind == "heading" or (
-        len(text) <= 120
-        and not text.startswith(("-", "+", "•", "*"))  # a bullet is a line of figures, not a heading
-        and not _FIGURE.search(body)
-        and (bool(_NUMBERING.match(text)) or text.endswith(":") or (text.isupper() and len(text) > 3))
-    )
-    if not heading:
-        return current
+    numbering = _NUMBERING.match(text)
+    body = text[numbering.end() :] if numbering else text
+    if len(text) > 120 or text.startswith(("-", "+", "•", "*")) or _FIGURE.search(body):
+        return None  # a bullet or a line of figures is no heading
+    if numbering:
+        if numbering.group("roman"):
+            return 1
+        if numbering.group("arabic"):
+            return 1 + numbering.group("arabic").count(".") + 1
+        return 4
+    if text.isupper() and len(text) > 3:
+        return 1
+    if block.kind == "heading" or text.endswith(":"):
+        return 2
+    return None
+
+
+def _sections(block: BlockLike, open_: list[tuple[int, str | None]]) -> list[tuple[int, str | None]]:
+    """The headings in force after this block, as (level, role) from the outermost.
+
+    A plan heading (`II. Nhiệm vụ trọng tâm năm 2025`, `CÁC CHỈ TIÊU CHỦ YẾU`) opens a
+    `target` section; a results heading (`I. Tình hình thực hiện ...`) a `None` one; either
+    ends at the next heading of its level or above. Inside a plan, a deeper heading that reads
+    like results (`1.2. Thực hiện đánh giá ...`) is one more task of the plan.
+    """
+    level = _heading_level(block)
+    if level is None:
+        return open_
+    body = _NUMBERING.sub("", block.text.strip())
+    kept = [(lv, role) for lv, role in open_ if lv < level]
+    if _TARGET_HEAD.match(body):  # what a heading starts with says it: `Nhiệm vụ trọng tâm năm 2026 cần thực hiện`
+        return [*kept, (level, "target")]
+    if any(role == "target" for _, role in kept):
+        return kept
     if _RESULT_HEAD.search(body):
-        return None
-    if _TARGET_HEAD.match(body):
-        return "target"
-    return current
+        return [*kept, (level, None)]
+    return kept
+
+
+def _section_role(open_: list[tuple[int, str | None]]) -> str | None:
+    return open_[-1][1] if open_ else None
 
 
 # --- statistics tables kept as text -------------------------------------------------------------
@@ -200,15 +229,15 @@ class _Tables:
                 key = (table, col)
                 self.headers[key] = f"{self.headers[key]} {text.strip()}" if key in self.headers else text.strip()
 
-    def quantities(self, block: BlockLike, skip, notation) -> list[Quantity]:
+    def quantities(self, block: BlockLike, skip, notation, section_role: str | None) -> list[Quantity]:
         row = self.rows.get((block.table, block.row), [])
         header = self.headers.get((block.table, block.col))
         q = table_cell_quantity(block.text, row, block.start, header) if block.col else None
         if q is not None:
-            q.role = "result"
+            q.role = "target" if section_role == "target" else "result"
             found = [q]
         else:
-            found = find_quantities(block.text, block.start, skip, notation=notation)
+            found = find_quantities(block.text, block.start, skip, notation=notation, section_role=section_role)
             label = max((c.strip() for c in row if c.strip() and not _BARE.fullmatch(c)), key=len, default=None)
             for f in found:
                 f.measure = f.measure or label

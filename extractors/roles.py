@@ -76,7 +76,8 @@ _STRONG_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:phấn\s+đấu|mục\s+tiêu|d
 _PLAN_WORD = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|dự\s+toán)(?![\p{L}])")
 _WEAK_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|chỉ\s+tiêu|dự\s+toán)(?![\p{L}])")
 _RESULT_VERB = re.compile(r"(?i)(?<![\p{L}])(?:đạt|thực\s+hiện|ước|TH|hoàn\s+thành|được|có)(?![\p{L}])")
-_STRUCTURE_BEFORE = re.compile(r"(?i)(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ|gồm|bao\s+gồm|ở)\s*$")
+# the size of a frame the report measures against (`dựa trên 07 tiêu chí`, `Ở 3 trụ cột chính`), not a result
+_STRUCTURE_BEFORE = re.compile(r"(?i)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ(?:\s+vào)?)|^\W*ở)\s*$")
 # what follows a number and says what it is a share or a change of
 _FOLLOW = re.compile(
     r"(?i)^\s*(?:"
@@ -261,7 +262,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
             role = "target"
         elif _is_change(tail):
             role = "change"
-        elif _STRUCTURE_BEFORE.search(lead) or (q.kind == "count" and re.match(r"\s*:", follow)):
+        elif _STRUCTURE_BEFORE.search(lead):
             role = "other"
         else:
             role = "result"
