@@ -40,7 +40,7 @@ _QTY = re.compile(
     (?:\s*[-–]\s*(?P<hi>{NUMBER})(?!\d))?
     (?:\s*/\s*(?P<tot>{NUMBER})(?![\d/.,]\d|\d|\s*/))?
     (?:\s*(?P<pct>%))?
-    (?:\s+(?P<scale>{_SCALE})(?!\p{{L}}))?
+    (?:\s+(?P<scale>(?:{_SCALE})(?:\s+(?:{_SCALE}))?)(?!\p{{L}}))?
     """,
     re.VERBOSE,
 )
@@ -130,7 +130,7 @@ def find_quantities(
         if q is None:
             q = _labelled_value(text, m, notation)
         if q is not None:
-            scale_of[id(q)] = SCALES.get(m.group("scale"), 1.0) if m.group("scale") else 1.0
+            scale_of[id(q)] = _factor(m.group("scale"))
             out.append(q)
     describe(text, out, section_role)
     for q in out:
@@ -151,7 +151,7 @@ def _quantity(text: str, m: re.Match, notation: str | None) -> Quantity | None:
         return None
     if hi and tot:
         return None
-    factor = SCALES.get(scale, 1.0) if scale else 1.0
+    factor = _factor(scale)
     if pct:  # `7,2%/KH 6-7%`: a slash after a percentage is the plan that follows, not a code
         q = _described(text, start, end, "percent", num, hi, factor, notation, unit="%")
         if q is not None:
@@ -207,6 +207,14 @@ def _described(text, start, end, kind, num, hi, factor, notation, unit=None, per
             return None
         q.low, q.high = q.value, _scaled(high[0], factor)
     return q
+
+
+def _factor(scale: str | None) -> float:
+    """`tỷ` 1e9, `nghìn tỷ` 1e12: the product of the scale words."""
+    factor = 1.0
+    for word in (scale or "").split():
+        factor *= SCALES[word]
+    return factor
 
 
 def _scaled(value: float, factor: float) -> float:

@@ -62,7 +62,7 @@ _PART_BREAK = re.compile(r"[,:()]|(?<!\bso)\s+với\s+")  # `82 hộ ... với d
 _TRAILING_CUE = re.compile(
     r"(?i)(?:^|[\s/(])(?:ước\s+đạt|ước\s+tính|ước\s+thực\s+hiện|ước|đạt\s+được|đạt|khoảng|trên|hơn|gần|dưới|là|bằng|chiếm|với|có|còn|"
     r"tăng\s+thêm|giảm\s+thêm|tăng|giảm|vượt|thêm|được|lên|xuống|từ|tới|đến|lần\s+lượt\s+là|lần\s+lượt|xếp\s+hạng|xếp|đứng|"
-    r"hạng|vị\s+trí|thứ|KH|kế\s+hoạch|chỉ\s+tiêu|dự\s+kiến|đề\s+ra|đạt\s+tỷ\s+lệ|đã|hiện\s+đã|[=\-–+~≈])\s*$"
+    r"hạng|vị\s+trí|thứ|(?:KH|kế\s+hoạch|chỉ\s+tiêu)(?:\s+(?:năm|tháng|quý))?|dự\s+kiến|đề\s+ra|đạt\s+tỷ\s+lệ|đã|hiện\s+đã|[=\-–+~≈])\s*$"
 )
 _LEADING_JUNK = re.compile(
     r"(?i)^\s*(?:[-+•*]+|\(\w{1,4}\)|\w{1,2}\)|\d+(?:\.\d+)*\.?(?=\s))?\s*"
@@ -81,7 +81,7 @@ _STRUCTURE_BEFORE = re.compile(r"(?i)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ
 # what follows a number and says what it is a share or a change of
 _FOLLOW = re.compile(
     r"(?i)^\s*(?:"
-    r"(?P<plan>(?:so\s+với\s+)?(?:kế\s+hoạch|KH|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết|mục\s+tiêu)(?:\s+[\p{L}Đ]+){0,4}?)(?=\s*(?:[,;.)]|\s+và\s|$))"
+    r"(?P<plan>(?:so\s+với\s+)?(?:kế\s+hoạch|KH|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết|mục\s+tiêu)(?:\s+[\p{L}\d]+){0,4}?)(?=\s*(?:[,;.()]|\s+và\s|$))"
     r"|(?P<ck>(?:so\s+với\s+)?(?:cùng\s+kỳ|cùng\s+kì|CK)(?:\s+năm(?:\s+(?:trước|\d{4}))?)?)(?![\p{L}])"
     r"|so\s+với\s+(?P<other>[^,;.()\n]{1,40}?)(?=\s*(?:[,;.()\n]|\s+và\s|$))"
     r")"
@@ -93,6 +93,7 @@ _PERIOD_WORDS = re.compile(r"(?i)^(?:cùng\s+kỳ|cùng\s+kì|năm|tháng|quý|k
 def describe(text: str, quantities: Sequence[Quantity], section_role: str | None = None) -> None:
     """Fill measure, role, compared_to, period, year, pair_id and indicator (spans are block offsets)."""
     prev: Quantity | None = None
+    prev_plan = False  # the previous quantity was a share of a plan whose value may follow in brackets
     lead_from = 0  # where the next lead may start: after the previous quantity and what it consumed after itself
     for i, q in enumerate(quantities):
         sentence_start = _sentence_start(text, q.start, max(0, q.start - 300))
@@ -102,6 +103,9 @@ def describe(text: str, quantities: Sequence[Quantity], section_role: str | None
         follow = text[q.end : min(nxt, q.end + 80)]
         q.measure = q.measure or _measure(q, lead, prev, follow)
         consumed = _assign_role(q, lead, follow, section_role)
+        if prev_plan and re.fullmatch(r"\s*[(:]\s*", lead):  # `bằng 81,2% kế hoạch năm (2.990 tỷ đồng)`: the plan's value
+            q.role = "target"
+        prev_plan = consumed > 0 and q.compared_to is not None and bool(_PLANNED.match(q.compared_to))
         q.period, q.year = _period(text, q, sentence_start, follow)
         if prev is not None:
             _pair(text, prev, q, lead_from)
@@ -130,9 +134,17 @@ def _measure(q: Quantity, lead: str, prev: Quantity | None, follow: str = "") ->
     inherited = prev.measure if prev is not None else None
     if q.kind == "percent" and q.subject:
         return q.subject  # 93,5% số hộ dân ...: a share of what follows
-    if q.kind in ("count", "ratio") and q.subject and not labelled and _names_what(q):
+    if q.kind in ("count", "ratio") and q.subject and not labelled and _names_what(q) and not _names_unit(phrase, q):
         return q.subject
     return phrase or inherited or q.subject
+
+
+def _names_unit(phrase: str | None, q: Quantity) -> bool:
+    """The phrase before already names what is counted (`Số thuê bao truy nhập Internet đạt 24,74 triệu thuê bao`)."""
+    head = (q.unit or "").split("/")[0]
+    if not (phrase and head):
+        return False
+    return bool(re.match(rf"(?:tổng\s+)?(?:số\s+(?:lượng\s+)?)?{re.escape(gazetteer.fold(head))}(?![\p{{L}}])", gazetteer.fold(phrase)))
 
 
 def _names_what(q: Quantity) -> bool:
@@ -163,8 +175,9 @@ def _lead_phrase(lead: str) -> tuple[str | None, bool]:
         if _is_proper_name(phrase) and not labelled:  # the subject of the clause, a place: the measure is named before it
             earlier = next((c for c, _ in reversed(cleaned[:k]) if c and not _is_proper_name(c)), None)
             return earlier, False
-        if k and len(phrase.split()) == 1 and cleaned[k - 1][1] == "," and cleaned[k - 1][0]:
-            return f"{cleaned[k - 1][0]}, {phrase}", False  # Tổng đàn trâu, bò: one phrase of two nouns
+        if k and len(phrase.split()) <= 2 and cleaned[k - 1][1] == "," and len(cleaned[k - 1][0].split()) >= 2:
+            # `Tổng đàn trâu, bò`, `Kim ngạch xuất khẩu phần cứng, điện tử`: one phrase of nouns in a row
+            return f"{cleaned[k - 1][0]}, {phrase}", False
         return phrase, labelled
     return None, False
 
