@@ -30,10 +30,10 @@ its successor). Each mention carries a `kind` (party, government, mass_org, ...)
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import regex as re
 
@@ -70,6 +70,20 @@ class BlockLike(Protocol):
     text: str
     start: int
     page: int | None
+
+
+class DocumentLike(Protocol):
+    blocks: Sequence[BlockLike]
+
+
+# running headers and footers repeat on every page and name nothing new
+SEARCHED_KINDS = ("heading", "body", "footnote", "table_cell")
+
+
+def find_in_document(doc: DocumentLike, found: Mapping[str, Any]) -> list[Agency]:
+    """The bodies a document names, given what the metadata step found: `UBND tỉnh` is its own province's."""
+    province = getattr(found.get("metadata"), "province_as_written", None)
+    return find_document_agencies([b for b in doc.blocks if b.kind in SEARCHED_KINDS], province)
 
 
 def find_document_agencies(blocks: Sequence[BlockLike], province: str | None = None) -> list[Agency]:

@@ -21,8 +21,8 @@ the document's length.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 import regex as re
 
@@ -42,6 +42,20 @@ class BlockLike(Protocol):
     table: int | None
     row: int | None
     col: int | None
+
+
+class DocumentLike(Protocol):
+    blocks: Sequence[BlockLike]
+
+
+# running headers and footers repeat on every page and state nothing new
+SEARCHED_KINDS = ("heading", "body", "footnote", "table_cell")
+
+
+def find_in_document(doc: DocumentLike, found: Mapping[str, Any]) -> list[Quantity]:
+    """The quantities of a document, given what the references step found (their numbers are no quantities)."""
+    cited = ((r.start, r.end) for r in found.get("references") or ())
+    return find_document_quantities([b for b in doc.blocks if b.kind in SEARCHED_KINDS], cited)
 
 
 def find_document_quantities(blocks: Sequence[BlockLike], cited: Iterable[tuple[int, int]] = ()) -> list[Quantity]:

@@ -38,10 +38,9 @@ def _references(doc: Document, res: DocResult) -> None:
 
 def _quantities(doc: Document, res: DocResult) -> None:
     """After the references: a number inside a citation (its code, its date) is not a quantity."""
-    from extractors.figures import find_document_quantities
+    from extractors.figures import find_in_document
 
-    blocks = [b for b in doc.blocks if b.kind in SEARCHED_KINDS]
-    res.quantities.extend(find_document_quantities(blocks, ((r.start, r.end) for r in res.references)))
+    res.quantities.extend(find_in_document(doc, {"references": res.references}))
 
 
 def _metadata(doc: Document, res: DocResult) -> None:
@@ -53,11 +52,10 @@ def _metadata(doc: Document, res: DocResult) -> None:
 
 
 def _agencies(doc: Document, res: DocResult) -> None:
-    """After the metadata: `UBND tỉnh` is the report's own province's."""
-    from extractors.agencies import find_document_agencies
+    """After the metadata: `UBND tỉnh` is the report's own province's (the document carries the metadata)."""
+    from extractors.agencies import find_in_document
 
-    blocks = [b for b in doc.blocks if b.kind in SEARCHED_KINDS]
-    res.agencies.extend(find_document_agencies(blocks, doc.province_as_written))
+    res.agencies.extend(find_in_document(doc, {"metadata": doc}))
 
 
 # (name, step): each step reads the document and fills its part of the result.
