@@ -212,12 +212,16 @@ def _remember_own(loc: Locality, level: str, canonical: str, at: int) -> None:
             loc.own = (level, place)
 
 
+_CODE_CHAR = re.compile(r"[/\d]")
+_TOKEN = re.compile(r"\S+")
+
+
 def _in_code(text: str, start: int) -> bool:
     """`43/HDLN-SYT-BHXH`: a word after a hyphen inside a code; `S Y T-BHXH TỈNH` (two letterhead bodies) is not."""
     if start == 0 or text[start - 1] not in "-–":
         return False
     token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
-    return bool(re.search(r"[/\d]", text[token_start:start]))
+    return bool(_CODE_CHAR.search(text, token_start, start))
 
 
 def _resolve(text: str, folded: str, start: int, end: int, agency: AgencyName, loc: Locality):
@@ -284,7 +288,7 @@ _AFTER_NAME = frozenset("nhiệm kỳ khóa khoá về năm tại theo giai đo�
 
 def _place_name(raw: str | None, word: str, level: str, loc: Locality) -> tuple[str, int] | None:
     """(the place name, its length in `raw`): cut where a capitalised heading goes on; a place named before wins."""
-    words = list(re.finditer(r"\S+", raw or ""))
+    words = list(_TOKEN.finditer(raw or ""))
     n = next((i for i, w in enumerate(words) if gazetteer.fold(w.group(0)) in _AFTER_NAME), len(words))
     for known in loc.places.get(level, ()):  # `XÃ XUÂN PHÚ ...` once `xã Xuân Phú` is known
         k = len(known.split()) - len(word.split())

@@ -168,13 +168,18 @@ def _section_role(open_: list[tuple[int, str | None]]) -> str | None:
 
 _YEAR_COLUMN = re.compile(r"(?:[^\W\d][^\d]{0,25}?\s+)?(?:19|20)\d\d(?!\d)")
 _STAT_ROW = re.compile(rf"^(?P<label>.*[\p{{L}})])\s+(?P<values>(?:{NUMBER})(?:\s+(?:{NUMBER}))*)\s*$")
+_SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+_UNIT_IN_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
 _VALUE = re.compile(NUMBER)
 
 
 def _year_columns(text: str) -> list[str] | None:
     """`2015 2017 2019 2020 Sơ bộ 2021`: the column labels of a statistics table, when a line holds nothing else."""
+    if len(text) > 200 or len(_YEAR.findall(text)) < 2:  # most lines: no need to look closer
+        return None
     labels = [m.group(0).strip() for m in _YEAR_COLUMN.finditer(text)]
-    if len(labels) < 2 or re.sub(r"\s+", "", "".join(labels)) != re.sub(r"\s+", "", text):
+    if len(labels) < 2 or _SPACE.sub("", "".join(labels)) != _SPACE.sub("", text):
         return None
     return labels
 
@@ -186,7 +191,7 @@ def _stat_row(text: str, after_rows: bool) -> re.Match | None:
         return None
     n = len(m.group("values").split())
     label = m.group("label")
-    if n < (1 if after_rows else 2) or len(label.split()) < 2 or len(label.split()) > 20 or re.search(r"[.;!?](?:\s|$)", label):
+    if n < (1 if after_rows else 2) or len(label.split()) < 2 or len(label.split()) > 20 or _SENTENCE_END.search(label):
         return None
     return m
 
@@ -196,7 +201,7 @@ def _row_quantities(block: BlockLike, row: re.Match, columns: list[str] | None, 
     offset = len(text) - len(text.lstrip())  # the row was matched on the stripped text
     label_end = offset + row.end("label")
     label = row.group("label")
-    measure = re.sub(r"\s*\([^()]*\)\s*$", "", label)
+    measure = _UNIT_IN_BRACKETS.sub("", label)
     out = find_quantities(text[:label_end], block.start, skip, notation=notation, section_role=section_role)
     values = list(_VALUE.finditer(text, offset + row.start("values"), offset + row.end("values")))
     for i, v in enumerate(values):

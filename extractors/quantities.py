@@ -230,7 +230,7 @@ def _value(num: str, notation: str | None, integral: bool = False) -> tuple[floa
         return None
     if integral and not value.is_integer():
         grouped = num.replace(".", "").replace(",", "")
-        if re.fullmatch(r"\d{1,3}[.,]\d{3}", num):
+        if _OPEN_FORM.fullmatch(num):
             return float(grouped), False
     return value, unsure and not integral
 
@@ -252,7 +252,7 @@ def _ratio(text: str, m: re.Match, notation: str | None) -> Quantity | None:
         return None
     else:
         unit, subject, stop = _counted(after)
-    equals = re.match(r"\s*=", after)
+    equals = _EQUALS.match(after)
     if unit is None and not equals and (_DATE_LIKE.fullmatch(f"{num}/{tot}") or value > total):
         return None
     if value > total and unit is None and not equals:
@@ -285,7 +285,7 @@ def _labelled_value(text: str, m: re.Match, notation: str | None) -> Quantity | 
     cue = _LABEL_CUE.search(text, max(0, start - 12), start)
     if cue is None or not _LABEL_END.match(text, end) or _is_year(m.group("num")):
         return None
-    label = re.split(r"[;.:()\n]", text[max(0, cue.start() - 120) : cue.start()])[-1].strip(" -+•")
+    label = _LABEL_START.split(text[max(0, cue.start() - 120) : cue.start()])[-1].strip(" -+•")
     q = label_quantity(label, text, start, end, m.group("num"), notation)
     if q is not None:
         q.measure = label
@@ -306,7 +306,7 @@ def label_quantity(label: str, text: str, start: int, end: int, num: str, notati
     Shared by labelled values in running text and by rows of statistics tables kept
     as text (`Số ca mắc các bệnh dịch 16.117 5.627 19.243`).
     """
-    if not label or not re.search(r"\p{L}", label):
+    if not label or not _LETTER.search(label):
         return None
     q = _label_kind(label, text, start, end, num, notation)
     rate = _LABEL_RATE.search(label)
@@ -365,7 +365,7 @@ def table_cell_quantity(cell: str, row: list[str], offset: int = 0, header: str 
     label = max(words, key=len)
     unit_cells = [w for w in words if w is not label and len(w.split()) <= 3]
     q = None
-    if m.group(2) or "%" in unit_cells or "%" in (header or "") or re.match(r"(?i)t[ỷỉ]\s+lệ", label):
+    if m.group(2) or "%" in unit_cells or "%" in (header or "") or _PERCENT_LABEL.match(label):
         q = Quantity(start, end, m.group(1), "percent", value, unit="%")
     for written in unit_cells if q is None else ():
         scaled = _SCALED_UNIT.fullmatch(written)  # `Tỷ đồng`, `Triệu đồng`: the cell counts in that scale
@@ -388,6 +388,10 @@ def table_cell_quantity(cell: str, row: list[str], offset: int = 0, header: str 
     return q
 
 
+_OPEN_FORM = re.compile(r"\d{1,3}[.,]\d{3}")
+_EQUALS = re.compile(r"\s*=")
+_LABEL_START = re.compile(r"[;.:()\n]")
+_LETTER = re.compile(r"\p{L}")
 _BARE_NUMBER = re.compile(rf"\s*({NUMBER})\s*(%?)\s*")
 _SCALED_UNIT = re.compile(rf"(?i)\s*({_SCALE})\s+(\S.*?)\s*")
 _DATE_LIKE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])")
@@ -449,8 +453,9 @@ def _counted_with_per(after: str) -> tuple[str | None, str | None, int, str | No
     unit, subject, stop = _counted(after)
     if unit is None:
         return None, None, 0, None
-    head = re.match(r"\s*" + re.escape(unit), after, re.IGNORECASE)
-    per, pos = _pers(after, head.end()) if head is not None else (None, 0)
+    stripped = after.lstrip()
+    written = len(after) - len(stripped) + len(unit)
+    per, pos = _pers(after, written) if gazetteer.fold(stripped[: len(unit)]) == unit else (None, 0)
     if per:
         return f"{unit}/{per}", None, pos, per
     return unit, subject, stop, None

@@ -90,6 +90,16 @@ _PLANNED = re.compile(r"(?i)^(?:so\s+với\s+)?(?:kế\s+hoạch|KH|chỉ\s+tiê
 _PERIOD_WORDS = re.compile(r"(?i)^(?:cùng\s+kỳ|cùng\s+kì|năm|tháng|quý|kỳ|đầu\s+năm|\d+\s+tháng|giai\s+đoạn|vụ)")
 
 
+_OPENS_VALUE = re.compile(r"\s*[(:]\s*")
+_NUMBER_OF = re.compile(r"^(?:tổng\s+)?(?:số\s+(?:lượng\s+)?)?")
+_LETTER = re.compile(r"\p{L}")
+_SAME_PERIOD = re.compile(r"(?i)^(?:cùng\s+kì|CK)")
+_APPROXIMATELY = re.compile(r"(?i)(?:\s+(?:khoảng|trên|hơn|gần|dưới|xấp\s+xỉ))+\s*$")
+_SO_VOI = re.compile(r"(?i)^so\s+với\s+")
+_CLAUSE_END = re.compile(r"[,;.()\n]")
+_COMPARING = re.compile(r"(?i)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$")
+
+
 def describe(text: str, quantities: Sequence[Quantity], section_role: str | None = None) -> None:
     """Fill measure, role, compared_to, period, year, pair_id and indicator (spans are block offsets)."""
     prev: Quantity | None = None
@@ -103,7 +113,7 @@ def describe(text: str, quantities: Sequence[Quantity], section_role: str | None
         follow = text[q.end : min(nxt, q.end + 80)]
         q.measure = q.measure or _measure(q, lead, prev, follow)
         consumed = _assign_role(q, lead, follow, section_role)
-        if prev_plan and re.fullmatch(r"\s*[(:]\s*", lead):  # `bằng 81,2% kế hoạch năm (2.990 tỷ đồng)`: the plan's value
+        if prev_plan and _OPENS_VALUE.fullmatch(lead):  # `bằng 81,2% kế hoạch năm (2.990 tỷ đồng)`: the plan's value
             q.role = "target"
         prev_plan = consumed > 0 and q.compared_to is not None and bool(_PLANNED.match(q.compared_to))
         q.period, q.year = _period(text, q, sentence_start, follow)
@@ -144,7 +154,9 @@ def _names_unit(phrase: str | None, q: Quantity) -> bool:
     head = (q.unit or "").split("/")[0]
     if not (phrase and head):
         return False
-    return bool(re.match(rf"(?:tổng\s+)?(?:số\s+(?:lượng\s+)?)?{re.escape(gazetteer.fold(head))}(?![\p{{L}}])", gazetteer.fold(phrase)))
+    rest = _NUMBER_OF.sub("", gazetteer.fold(phrase), count=1)
+    head = gazetteer.fold(head)
+    return rest.startswith(head) and not rest[len(head) : len(head) + 1].isalpha()
 
 
 def _names_what(q: Quantity) -> bool:
@@ -166,18 +178,24 @@ def _lead_phrase(lead: str) -> tuple[str | None, bool]:
         parts.append((lead[a : m.start()], m.group(0).strip() or ","))
         a = m.end()
     parts.append((lead[a:], ""))
-    cleaned = [(_clean(p), brk) for p, brk in parts]
-    for k in range(len(cleaned) - 1, -1, -1):
-        phrase, brk = cleaned[k]
+    cleaned: dict[int, str] = {}  # parts are cleaned only when looked at, from the last
+
+    def part(i: int) -> str:
+        if i not in cleaned:
+            cleaned[i] = _clean(parts[i][0])
+        return cleaned[i]
+
+    for k in range(len(parts) - 1, -1, -1):
+        phrase, brk = part(k), parts[k][1]
         if not phrase:
             continue
-        labelled = brk == ":" and all(not c for c, _ in cleaned[k + 1 :])
+        labelled = brk == ":" and all(not part(j) for j in range(k + 1, len(parts)))
         if _is_proper_name(phrase) and not labelled:  # the subject of the clause, a place: the measure is named before it
-            earlier = next((c for c, _ in reversed(cleaned[:k]) if c and not _is_proper_name(c)), None)
+            earlier = next((part(j) for j in range(k - 1, -1, -1) if part(j) and not _is_proper_name(part(j))), None)
             return earlier, False
-        if k and len(phrase.split()) <= 2 and cleaned[k - 1][1] == "," and len(cleaned[k - 1][0].split()) >= 2:
+        if k and len(phrase.split()) <= 2 and parts[k - 1][1] == "," and len(part(k - 1).split()) >= 2:
             # `Tổng đàn trâu, bò`, `Kim ngạch xuất khẩu phần cứng, điện tử`: one phrase of nouns in a row
-            return f"{cleaned[k - 1][0]}, {phrase}", False
+            return f"{part(k - 1)}, {phrase}", False
         return phrase, labelled
     return None, False
 
@@ -197,7 +215,7 @@ def _clean(part: str) -> str:
             break
         part = stripped
     part = " ".join(part.split()).strip(" -–:;,.=+/")
-    return part if re.search(r"\p{L}", part) else ""
+    return part if _LETTER.search(part) else ""
 
 
 # tone marks only (grave, acute, hook, tilde, dot below): tằng and tăng, giám and giảm read alike
@@ -254,7 +272,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
             q.compared_to = _compared(m.group("plan"))
             role = "result" if q.kind == "percent" or not _is_change(tail) else "other"
         elif m.group("ck"):
-            q.compared_to = re.sub(r"(?i)^(?:cùng\s+kì|CK)", "cùng kỳ", _compared(m.group("ck")))
+            q.compared_to = _SAME_PERIOD.sub("cùng kỳ", _compared(m.group("ck")))
             role = "change"
         else:
             other = _compared(m.group("other"))
@@ -294,12 +312,12 @@ def _last_clause(lead: str) -> str:
 
 def _tail(lead: str) -> str:
     """The words right before the number, without approximations (`tăng khoảng`, `đạt trên`)."""
-    return re.sub(r"(?i)(?:\s+(?:khoảng|trên|hơn|gần|dưới|xấp\s+xỉ))+\s*$", "", lead.rstrip())
+    return _APPROXIMATELY.sub("", lead.rstrip())
 
 
 def _compared(text: str) -> str:
     text = " ".join(text.split())
-    text = re.sub(r"(?i)^so\s+với\s+", "", text)
+    text = _SO_VOI.sub("", text)
     if text.upper() == "CK":
         return "cùng kỳ"
     if text.upper() == "KH":
@@ -315,7 +333,7 @@ def _period(text: str, q: Quantity, sentence_start: int, follow: str) -> tuple[s
     before = [m for m in _PERIOD.finditer(text, sentence_start, q.start) if not _compares(text, m.start())]
     found = before[-1].group(0) if before else None
     if found is None:
-        clause = re.split(r"[,;.()\n]", follow, maxsplit=1)[0]
+        clause = _CLAUSE_END.split(follow, maxsplit=1)[0]
         after = [m for m in _PERIOD.finditer(clause) if not _compares(clause, m.start())]
         found = after[0].group(0) if after else None
     if found is None:
@@ -340,7 +358,7 @@ def period_of(text: str) -> tuple[str | None, int | None]:
 
 def _compares(text: str, pos: int) -> bool:
     """The period stands in a comparison (`so với năm 2021`, `cùng kỳ năm 2020`): it is compared_to, not the period."""
-    return bool(re.search(r"(?i)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$", text[max(0, pos - 16) : pos]))
+    return bool(_COMPARING.search(text, max(0, pos - 16), pos))
 
 
 def _pair(text: str, prev: Quantity, q: Quantity, after_prev: int) -> None:

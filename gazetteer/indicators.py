@@ -1,7 +1,7 @@
 """Which tracked indicator a measure phrase names (`tỷ lệ hồ sơ trực tuyến toàn trình` -> online dossiers)."""
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import regex as re
 
@@ -22,8 +22,12 @@ def _indicator_re() -> re.Pattern:
 
 def indicator_of(phrase: str | None) -> str | None:
     """The indicator whose longest spelling the phrase contains, if any."""
-    if not phrase:
-        return None
+    return _indicator_of(phrase) if phrase else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _indicator_of(phrase: str) -> str | None:
+    """Measures repeat (every figure of a row, every report of a kind): each phrase is matched once per process."""
     found = [m.group(0) for m in _indicator_re().finditer(fold(phrase))]
     if not found:
         return None
