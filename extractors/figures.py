@@ -186,6 +186,8 @@ def _year_columns(text: str) -> list[str] | None:
 
 def _stat_row(text: str, after_rows: bool) -> re.Match | None:
     """A label followed by values only: two or more, or one under rows of the same table."""
+    if len(text) > 400:  # a row of a table is a short line; a paragraph is none
+        return None
     m = _STAT_ROW.match(text.strip())
     if m is None:
         return None

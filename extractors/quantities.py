@@ -411,8 +411,10 @@ def _is_year(num: str) -> bool:
 
 def _is_list_number(text: str, start: int, end: int) -> bool:
     """`1.`, `2.1.`, `(3)`, `4)` opening a block or a sentence: enumerators, not quantities."""
-    head = text[:start].rstrip()
-    opens = not head or head[-1] in "(-–+•:;."
+    i = start  # the character before the number, spaces skipped: not a copy of all the text before it
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    opens = i == 0 or text[i - 1] in "(-–+•:;."
     tail = text[end : end + 2]
     return opens and (tail[:1] in (".", ")") and not tail[1:2].isdigit()) and len(text[start:end]) <= 3
 
