@@ -470,7 +470,7 @@ def _counted(after: str, max_words: int = 6) -> tuple[str | None, str | None, in
         return None, None, 0
     pos = m.end()
     low = gazetteer.fold(after[pos:])
-    for noun in gazetteer.count_nouns():
+    for noun in gazetteer.count_nouns_by_first_word().get(gazetteer.first_word(low), ()):
         if low.startswith(noun) and not _NEXT_IS_WORD.match(low, len(noun)):
             end = _subject_end(after, pos, pos + len(noun), max_words)
             return noun, after[pos:end].strip(), end

@@ -231,6 +231,23 @@ def count_nouns() -> tuple[str, ...]:
 
 
 @cache
+def count_nouns_by_first_word() -> dict[str, tuple[str, ...]]:
+    """The counted nouns by their first word (`nhiệm` -> nhiệm vụ, ...), longest first: one look-up per number."""
+    out: dict[str, list[str]] = {}
+    for noun in count_nouns():
+        out.setdefault(first_word(noun), []).append(noun)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def first_word(text: str) -> str:
+    """The leading run of letters, digits and `&` (`thôn, bản` -> `thôn`, `kh&cn` -> `kh&cn`)."""
+    end = 0
+    while end < len(text) and (text[end].isalnum() or text[end] == "&"):
+        end += 1
+    return text[:end]
+
+
+@cache
 def classifiers() -> frozenset[str]:
     """Nouns that only count (con, đợt, lần): the unit is the classifier, the phrase after it says what."""
     return frozenset(w for section, w in _count_noun_lines() if section == "classifiers")
