@@ -220,7 +220,8 @@ def _in_code(text: str, start: int) -> bool:
     """`43/HDLN-SYT-BHXH`: a word after a hyphen inside a code; `S Y T-BHXH TỈNH` (two letterhead bodies) is not."""
     if start == 0 or text[start - 1] not in "-–":
         return False
-    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    lo = max(0, start - 40)  # a code is a short token
+    token_start = max(text.rfind(" ", lo, start), text.rfind("\n", lo, start), lo - 1) + 1
     return bool(_CODE_CHAR.search(text, token_start, start))
 
 

@@ -228,10 +228,8 @@ def _value(num: str, notation: str | None, integral: bool = False) -> tuple[floa
         value, unsure = read_number(num, None if integral else notation)
     except ValueError:
         return None
-    if integral and not value.is_integer():
-        grouped = num.replace(".", "").replace(",", "")
-        if _OPEN_FORM.fullmatch(num):
-            return float(grouped), False
+    if integral and not value.is_integer() and _OPEN_FORM.fullmatch(num):
+        return float(num.replace(".", "").replace(",", "")), False
     return value, unsure and not integral
 
 
@@ -253,11 +251,8 @@ def _ratio(text: str, m: re.Match, notation: str | None) -> Quantity | None:
     else:
         unit, subject, stop = _counted(after)
     equals = _EQUALS.match(after)
-    if unit is None and not equals and (_DATE_LIKE.fullmatch(f"{num}/{tot}") or value > total):
-        return None
-    if value > total and unit is None and not equals:
-        return None
-    if ("," in num or "." in num) and unit is None and not equals:
+    # without a unit or an `=` that works it out, `12/5` is a date and `1,5/2` no ratio of things
+    if unit is None and not equals and (_DATE_LIKE.fullmatch(f"{num}/{tot}") or value > total or "," in num or "." in num):
         return None
     return Quantity(start, end + stop, text[start : end + stop].rstrip(), "ratio", value, total=total, unit=unit, subject=subject)
 

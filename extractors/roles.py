@@ -71,7 +71,7 @@ _LEADING_JUNK = re.compile(
     r"dự\s+kiến|phấn\s+đấu|mục\s+tiêu|ước\s+tính|ước)(?![\p{L}])\s*,?\s*)*"
 )
 _NOT_MEASURE_WORDS = re.compile(r"(?i)(?<![\p{L}])(?:đến\s+nay|hiện\s+nay|hiện\s+đã)(?![\p{L}])")
-_CHANGE_VERB = re.compile(r"(?i)(?:^|\s)(?:ước\s+)?(?:tăng|tằng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
+_CHANGE_VERB = re.compile(r"(?i)(?:^|\s)(?:ước\s+)?(?:tăng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
 _STRONG_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:phấn\s+đấu|mục\s+tiêu|dự\s+kiến|định\s+hướng|dự\s+toán\s+giao|chỉ\s+tiêu\s+giao)(?![\p{L}])")
 _PLAN_WORD = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|dự\s+toán)(?![\p{L}])")
 _WEAK_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|chỉ\s+tiêu|dự\s+toán)(?![\p{L}])")
