@@ -62,11 +62,18 @@ def _quantities(doc: Document, res: DocResult) -> None:
             res.quantities.append(q)
 
 
+# what the metadata step copies onto the Document (extractors.metadata.Metadata -> pipeline.models.Document)
+METADATA_FIELDS = (
+    "title", "issuing_agency", "issuer_line", "province", "province_as_written", "report_date", "period_start", "period_end",
+    "own_code", "doc_type", "place", "signer_title", "signer_name", "recipients",
+)
+
+
 def _metadata(doc: Document, res: DocResult) -> None:
     from extractors.metadata import extract_metadata
 
     meta = extract_metadata([(b.kind, b.text) for b in doc.blocks])
-    for name in ("title", "issuing_agency", "province", "province_as_written", "report_date", "period_start", "period_end"):
+    for name in METADATA_FIELDS:
         setattr(doc, name, getattr(meta, name))
 
 

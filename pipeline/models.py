@@ -56,9 +56,17 @@ class Document:
     issuing_agency: str | None = None
     province: str | None = None
     province_as_written: str | None = None
-    report_date: dt.date | None = None
+    report_date: dt.date | None = None  # its own date; the documents row also gives it as issued_date
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    # the document's own record (extractors.record)
+    issuer_line: str | None = None
+    own_code: str | None = None
+    doc_type: str | None = None
+    place: str | None = None
+    signer_title: str | None = None
+    signer_name: str | None = None
+    recipients: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
