@@ -1,15 +1,20 @@
-"""The document's own record: case tables, property tests over wrapped and interleaved letterheads."""
+"""The document's own record: case tables, property tests over wrapped and interleaved letterheads, metadata scoring."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.metadata import extract_metadata, period_of
 from gazetteer.places import after_merger
-from tests.helpers import load_cases
+from pipeline.eval import score_metadata, totals
+from tests.helpers import load_cases, shared
 
 RECORD_CASES = load_cases("record.yaml")
 PERIOD_CASES = load_cases("periods.yaml")
@@ -180,3 +185,66 @@ def test_recipients_and_signature_read_the_same_however_interleaved(data):
     meta = extract_metadata([("body", line) for line in body])
     assert (meta.signer_title, meta.signer_name) == (f"{authority} / {title}", name)
     assert meta.recipients == recipients
+
+
+# --- scoring the metadata against gold meta.json files ---
+
+
+def _dataset(root: Path, rows: list[dict]) -> Path:
+    (root / "documents").mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(rows), root / "documents" / "part-0.parquet")
+    (root / "manifest.json").write_text("{}", encoding="utf-8")
+    return root
+
+
+def test_metadata_scoring_counts_each_file_and_field_once(tmp_path: Path):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    metas = {
+        "a": {"province": "Bình Định", "province_as_written": "Bình Định", "period_start": "2021-01-01", "period_end": "2025-12-31",
+              "doc_type": "Nghị quyết", "own_code": "21/2022/NQ-HĐND", "issued_date": "2022-09-07"},
+        "b": {"province": None, "period_start": None, "period_end": None, "doc_type": "Thông tư", "own_code": "07/2020/TT-BTC", "issued_date": "2020-02-03"},
+        "c": {"province": "Quảng Nam", "period_start": "2018-01-01", "period_end": "2018-12-31", "doc_type": "socioeconomic_annual"},
+    }
+    for stem, meta in metas.items():
+        (gold / f"{stem}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    d = dt.date.fromisoformat
+    rows = [
+        # right everywhere; gold names the province before the merger (Bình Định is Gia Lai now)
+        {"source_path": "x/a.txt", "province": "Gia Lai", "own_code": "21/2022/NQ-HĐND", "doc_type": "Nghị quyết",
+         "issued_date": d("2022-09-07"), "period_start": d("2021-01-01"), "period_end": d("2025-12-31")},
+        # a province where gold has none: wrong; no code where gold has one: missed
+        {"source_path": "x/b.pdf", "province": "Hà Nội", "own_code": None, "doc_type": "Thông tư",
+         "issued_date": d("2020-02-03"), "period_start": None, "period_end": None},
+        # a genre label is no document type: not scored; nor are fields gold leaves out
+        {"source_path": "x/c.txt", "province": None, "own_code": "5/KH-UBND", "doc_type": "Bài viết",
+         "issued_date": None, "period_start": d("2018-01-01"), "period_end": d("2018-12-31")},
+    ]
+    scores = {fs.gold_file: fs for fs in score_metadata(gold, _dataset(tmp_path / "out", rows))}
+    assert all(s.tp == 1 and not s.fp and not s.fn for s in scores["a"].metrics.values())
+    b = scores["b"].metrics
+    assert (b["province"].fp, b["own_code"].fn, b["doc_type"].tp, b["issued_date"].tp, b["period"].tp) == (1, 1, 1, 1, 1)
+    c = scores["c"].metrics
+    assert c["province"].fn == 1 and c["period"].tp == 1
+    assert all(c[m].tp + c[m].fp + c[m].fn == 0 for m in ("own_code", "doc_type", "issued_date"))
+    total = totals(list(scores.values()))
+    assert (total["province"].tp, total["province"].fp, total["province"].fn) == (1, 1, 1)
+    assert total["province"].share == pytest.approx(1 / 3)
+    assert total["own_code"].share == pytest.approx(1 / 2) and total["doc_type"].share == 1.0
+    assert scores["b"].false_alarms["province"] == ["Hà Nội (gold: None)"]
+
+
+def test_dev_corpus_metadata_scores(tmp_path: Path):
+    """The whole pipeline on the dev corpus, scored against its meta.json gold (misses: see the report in the commit)."""
+    from pipeline.eval import evaluate
+    from pipeline.run import run
+
+    texts, gold = shared("dev-corpus", "texts"), shared("dev-corpus", "gold")
+    run([texts], tmp_path / "out")
+    total = totals(evaluate(gold, tmp_path / "out", tables=("metadata",))["metadata"])
+    for field in ("own_code", "doc_type", "issued_date"):
+        assert total[field].share >= 0.95, (field, total[field])
+    # gold's province for six web pages that never name one (SPEC §4 says null), and three periods
+    # stated nowhere in the text's record, are out of reach without guessing
+    assert total["province"].share >= 0.75
+    assert total["period"].share >= 0.85
