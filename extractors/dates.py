@@ -17,6 +17,7 @@ _WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\
 
 DATE_PATTERN = rf"(?:{_NUMERIC}|{_WORDS})"
 DATE_RE = re.compile(rf"(?<![\d/.\-]){DATE_PATTERN}")
+DATED_RE = re.compile(rf"(?i:ngày)\s+(?:{DATE_PATTERN})")
 # a date introduced by "ngày", as citations state them
 
 

@@ -154,6 +154,12 @@ def test_metadata_of_the_sample_reports(case):
     assert (meta.province, meta.province_as_written) == (case["province"], case["province_as_written"])
     assert meta.report_date == case["report_date"]
     assert [meta.period_start, meta.period_end] == case["period"]
+    assert (meta.doc_type, meta.own_code) == (case["doc_type"], case["own_code"])
+    assert [meta.signer_title, meta.signer_name] == case["signer"]
+    assert len(meta.recipients) == case["recipients"]
+    for name in ("issuer_line", "place"):
+        if name in case:
+            assert getattr(meta, name) == case[name]
 
 
 def test_a_dated_letterhead_gives_the_report_date():

@@ -24,7 +24,8 @@ CONTRACT = {
     "findings": ["doc_id", "start", "end", "rule", "severity", "code", "found", "expected", "message"],
     "errors": ["source_path", "stage", "error_type", "message"],
 }
-TYPES = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "bool": "BOOLEAN", "date32[day]": "DATE", "double": "DOUBLE"}
+TYPES = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "bool": "BOOLEAN", "date32[day]": "DATE", "double": "DOUBLE",
+         "list<element: string>": "VARCHAR[]"}
 
 
 def test_tables_honour_the_contract(corpus_dataset: Path):

@@ -31,7 +31,11 @@ def eval_cmd(
         payload = {
             table: {
                 "total": {m: _score_dict(s) for m, s in totals(scores).items()},
-                "files": [{"gold": fs.gold_file, "source_path": fs.source_path, **{m: _score_dict(s) for m, s in fs.metrics.items()}} for fs in scores],
+                "files": [
+                    {"gold": fs.gold_file, "source_path": fs.source_path,
+                     **{m: _score_dict(s) for m, s in fs.metrics.items() if s.tp + s.fp + s.fn or table != "metadata"}}
+                    for fs in scores
+                ],
                 # beside "total": agreement on attributes of matched items (quantities: role, measure)
                 **({"shares": {a: _share_dict(s) for a, s in share_totals(scores).items()}} if share_totals(scores) else {}),
             }
@@ -41,15 +45,16 @@ def eval_cmd(
         return
     out = Console()
     for table_name, scores in results.items():
-        t = Table(title=f"{table_name}: precision / recall / F1")
+        fmt = _fmt_share if table_name == "metadata" else _fmt  # one value per file and field: the share right says it
+        t = Table(title=f"{table_name}: " + ("share right (right/scored)" if table_name == "metadata" else "precision / recall / F1"))
         t.add_column("file")
         metrics = list(scores[0].metrics) if scores else []
         for m in metrics:
             t.add_column(m, justify="right")
         for fs in scores:
-            t.add_row(escape(Path(fs.source_path).name), *(_fmt(fs.metrics[m]) for m in metrics))
+            t.add_row(escape(Path(fs.source_path).name), *(fmt(fs.metrics[m]) for m in metrics))
         tot = totals(scores)
-        t.add_row("[bold]all files[/bold]", *(f"[bold]{_fmt(tot[m])}[/bold]" for m in metrics))
+        t.add_row("[bold]all files[/bold]", *(f"[bold]{fmt(tot[m])}[/bold]" for m in metrics))
         out.print(t)
         for name, share in share_totals(scores).items():
             if share.of:
@@ -70,6 +75,11 @@ def eval_cmd(
 
 def _fmt(s) -> str:
     return f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}  ({s.tp}/{s.tp + s.fn})"
+
+
+def _fmt_share(s) -> str:
+    n = s.tp + s.fp + s.fn
+    return f"{s.share:.0%}  ({s.tp}/{n})" if n else "–"
 
 
 def _share_dict(s) -> dict:

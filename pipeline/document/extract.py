@@ -19,17 +19,28 @@ from pipeline.models import DocResult, Document, ErrorRecord
 
 @cache
 def components() -> tuple[Component, ...]:
+    return _discover()[0]
+
+
+@cache
+def _discover() -> tuple[tuple[Component, ...], tuple[tuple[str, str], ...]]:
+    """The components in running order, and (module, error) of extractor modules that cannot be imported."""
     found: dict[str, Component] = {}
+    broken: list[tuple[str, str]] = []
     for info in sorted(pkgutil.iter_modules(extractors.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{extractors.__name__}.{info.name}")
+        try:
+            module = importlib.import_module(f"{extractors.__name__}.{info.name}")
+        except Exception as exc:  # an extractor's bug must cost its entities, not every file
+            broken.append((info.name, f"{type(exc).__name__}: {exc}"))
+            continue
         component = getattr(module, "COMPONENT", None)
         if isinstance(component, Component):
             found[component.name] = component
-    return tuple(_in_order(found))
+    return tuple(_in_order(found)), tuple(broken)
 
 
 def _in_order(by_name: dict[str, Component]) -> list[Component]:
-    """Every component after those it reads; a component reading an unknown one is a bug, said at once."""
+    """Every component after those it reads (one reading a component that failed to load runs without it)."""
     order: list[Component] = []
     placed: set[str] = set()
 
@@ -39,9 +50,8 @@ def _in_order(by_name: dict[str, Component]) -> list[Component]:
         if c.name in path:
             raise ValueError(f"Components read each other in a loop: {' -> '.join(path + (c.name,))}")
         for name in c.reads:
-            if name not in by_name:
-                raise ValueError(f"Component {c.name} reads {name}, which no extractor defines.")
-            place(by_name[name], path + (c.name,))
+            if name in by_name:
+                place(by_name[name], path + (c.name,))
         placed.add(c.name)
         order.append(c)
 
@@ -51,6 +61,12 @@ def _in_order(by_name: dict[str, Component]) -> list[Component]:
 
 
 def extract(doc: Document, res: DocResult, steps: tuple[Component, ...] | None = None) -> None:
+    if steps is None:
+        for module, error in _discover()[1]:
+            res.errors.append(ErrorRecord(
+                doc.source_path, "extract", "extractor_broken",
+                f"The extractor module extractors/{module}.py could not be loaded ({error}); its entities are missing.", doc.doc_id,
+            ))
     for component in components() if steps is None else steps:
         try:
             res.found[component.name] = component.find(doc, res.found)

@@ -18,6 +18,16 @@ each key) are compared on
 - `role`: the share of matched quantities whose gold role the prediction agrees with;
 - `measure`: the share whose measures match, normalized (folded, punctuation
   dropped) and either containing the other.
+
+Metadata (`<stem>.meta.json`, SPEC §4): one value per file and field
+(`province`, `own_code`, `doc_type`, `issued_date`, `period` = start and end),
+compared with the document's row. Each annotated (file, field) is one item:
+right -> tp; a value given that is wrong (also a value where gold is null) ->
+fp; nothing given where gold has a value -> fn. So share right = tp / (tp +
+fp + fn) and F1 = 2tp / (2tp + fp + fn) rank the same. Gold's province is
+compared by its name after the 2025 merger (older gold files name the former
+province). A field a gold file leaves out is not scored; nor is a `doc_type`
+that is a genre label (`socioeconomic_annual`) rather than a document type.
 """
 from __future__ import annotations
 
@@ -28,8 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+import regex as re
+
 import gazetteer
 from extractors.codes import compare_key
+from gazetteer.places import after_merger
 from pipeline.store.tables import read_table
 
 
@@ -43,6 +56,12 @@ class Score:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
+
+    @property
+    def share(self) -> float | None:
+        """Share of items right (metadata): tp / (tp + fp + fn); None when nothing was scored."""
+        n = self.tp + self.fp + self.fn
+        return self.tp / n if n else None
 
     @property
     def precision(self) -> float:
@@ -218,13 +237,76 @@ def load_gold(gold_dir: Path, table: str) -> dict[str, list[dict]]:
     return out
 
 
-def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = tuple(METRICS)) -> dict[str, list[FileScore]]:
+META_FIELDS = ("province", "own_code", "doc_type", "issued_date", "period")
+_GENRE_LABEL = re.compile(r"[a-z0-9_]+")
+
+
+def load_meta_gold(gold_dir: Path) -> dict[str, dict]:
+    """stem of the annotated file -> its meta.json."""
+    return {p.name[: -len(".meta.json")]: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.meta.json"))}
+
+
+def metadata_values(record: dict, gold: bool) -> dict[str, object]:
+    """The comparable value of each field of a gold meta.json or a documents row; a field missing from gold: absent."""
+    out: dict[str, object] = {}
+    if "province" in record:
+        province = record["province"]
+        out["province"] = (after_merger(province) or province) if gold and province else province
+    if "own_code" in record:
+        out["own_code"] = compare_key(record["own_code"]) if record["own_code"] else None
+    if "doc_type" in record and not (gold and record["doc_type"] and _GENRE_LABEL.fullmatch(record["doc_type"])):
+        out["doc_type"] = _norm(record["doc_type"]) or None
+    if "issued_date" in record:  # a dataset older than the column: its report_date
+        date = record["issued_date"] if gold else record["issued_date"] or record.get("report_date")
+        out["issued_date"] = str(date) if date else None
+    if "period_start" in record or "period_end" in record:
+        out["period"] = tuple(str(record[k]) if record.get(k) else None for k in ("period_start", "period_end"))
+    return out
+
+
+def score_metadata(gold_dir: Path, dataset: Path) -> list[FileScore]:
+    gold = load_meta_gold(gold_dir)
+    if not gold:
+        return []
+    rows = {Path(r["source_path"]).stem: r for r in read_table(dataset, "documents", _META_COLUMNS).to_pylist()}
+    scores = []
+    for stem, annotated in sorted(gold.items()):
+        row = rows.get(stem)
+        fs = FileScore(gold_file=stem, source_path=row["source_path"] if row else "(not in dataset)")
+        expected = metadata_values(annotated, gold=True)
+        found = metadata_values(row, gold=False) if row else {}
+        for name in META_FIELDS:
+            score, missed, extra = Score(), [], []
+            if name in expected:
+                want, got = expected[name], found.get(name)
+                if got == want:
+                    score.tp = 1
+                elif got is None or got == (None, None):
+                    score.fn = 1
+                    missed.append(want)
+                else:
+                    score.fp = 1
+                    extra.append(f"{got} (gold: {want})")
+            fs.metrics[name], fs.misses[name], fs.false_alarms[name] = score, missed, extra
+        scores.append(fs)
+    return scores
+
+
+_META_COLUMNS = ["source_path", "province", "own_code", "doc_type", "issued_date", "report_date", "period_start", "period_end"]
+TABLES = (*METRICS, "metadata")
+
+
+def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = TABLES) -> dict[str, list[FileScore]]:
     documents = read_table(dataset, "documents", ["doc_id", "source_path"]).to_pylist()
     by_stem: dict[str, list[dict]] = {}
     for d in documents:
         by_stem.setdefault(Path(d["source_path"]).stem, []).append(d)
     results: dict[str, list[FileScore]] = {}
     for table in tables:
+        if table == "metadata":
+            if scores := score_metadata(gold_dir, dataset):
+                results[table] = scores
+            continue
         target, keys = METRICS[table]
         gold = load_gold(gold_dir, table)
         if not gold:

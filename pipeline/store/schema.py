@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: the document's own record (own_code, doc_type, issued_date, place, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +63,21 @@ DOCUMENTS = Table(
         _c("source_format", S, "pdf, docx, doc, txt, ...", False),
         _c("text", S, "the whole normalized text (blocks joined by newlines); all offsets index it", False),
         _c("n_pages", I32, "number of pages (PDF)"),
-        _c("title", S, "the report's title"),
-        _c("issuing_agency", S, "canonical name of the body that wrote the report"),
-        _c("province", S, "the report's province, by its name after the July 2025 merger"),
-        _c("province_as_written", S, "the province as the report names it"),
-        _c("report_date", D, "date of the report"),
-        _c("period_start", D, "first day of the period the report covers"),
-        _c("period_end", D, "last day of the period the report covers"),
+        _c("title", S, "the document's abstract (trích yếu) under its type name or after V/v (`V/v` left out), else a web page's headline"),
+        _c("issuing_agency", S, "canonical name of the body that wrote it: the letterhead's lowest body, null when the gazetteer does not know it"),
+        _c("province", S, "the document's province, by its name after the July 2025 merger; null for central bodies and texts that never say"),
+        _c("province_as_written", S, "the province as the document names it (letterhead, place-and-date line, title, else most of its mentions)"),
+        _c("report_date", D, "the document's own date, from its place-and-date line (same value as issued_date)"),
+        _c("period_start", D, "first day of the period the document reports on or plans for, as its title states it"),
+        _c("period_end", D, "last day of that period (`đến năm 2030`: only the end)"),
+        _c("issued_date", D, "the document's own date from its place-and-date line: an alias of report_date, kept under both names"),
+        _c("own_code", S, "its own number and code from its `Số:` line (215/KH-UBND); null when the number is blank or there is none"),
+        _c("doc_type", S, "its own type: the type name under the letterhead (Kế hoạch, Quyết định, Báo cáo, ...), else the code's, Công văn for a letter; Bài viết for a news item"),
+        _c("place", S, "the place of its place-and-date line (Hải Phòng, Hà Nội)"),
+        _c("issuer_line", S, "the letterhead's bodies as written, superior first: `UBND TỈNH HẢI DƯƠNG / SỞ KHOA HỌC VÀ CÔNG NGHỆ`"),
+        _c("signer_title", S, "the signer's authority and title as written, lines joined by ` / `: `KT. CHỦ TỊCH / PHÓ CHỦ TỊCH`"),
+        _c("signer_name", S, "the signer's name"),
+        _c("recipients", pa.list_(S), "the bodies listed under `Nơi nhận:`, in order (the archive line `Lưu: ...` left out)"),
         _c("encoding_repaired", B, "a legacy font encoding (TCVN3, VNI) was converted", False),
         _c("ocr_pages", I32, "pages whose text came from OCR"),
         _c("sha256", S, "sha256 of the file's bytes", False),
