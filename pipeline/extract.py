@@ -8,28 +8,49 @@ searched: they repeat on every page and name nothing new.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 
 from extractors.references import find_references, sentence_around
 from extractors.relations import link
 from extractors.models import Reference
-from pipeline.models import DocResult, Document, ErrorRecord
+from pipeline.models import Block, DocResult, Document, ErrorRecord
 
 SEARCHED_KINDS = ("heading", "body", "footnote", "table_cell")
 
 
 def extract_references(doc: Document) -> list[Reference]:
+    """Citations, searched over runs of neighbouring blocks: layout breaks lines inside
+    citations (`Căn cứ Quyết định số` / `59/QĐ-UBND`, a gazette's `169/QĐ-BL` / `ĐTBXH`),
+    and the extractor treats the newline between blocks as a weak boundary."""
     refs: list[Reference] = []
-    for block in doc.blocks:
-        if block.kind not in SEARCHED_KINDS:
-            continue
-        found = find_references(block.text, offset=block.start)
-        link(block.text, found, offset=block.start)
+    for run in _block_runs(doc.blocks):
+        start, end = run[0].start, run[-1].end
+        text = doc.text[start:end]
+        found = find_references(text, offset=start)
+        link(text, found, offset=start)
+        starts = [b.start for b in run]
         for ref in found:
+            block = run[bisect_right(starts, ref.start) - 1]
             ref.in_footnote = block.kind == "footnote"
             ref.page = block.page
         refs.extend(found)
     return refs
+
+
+def _block_runs(blocks: list[Block]) -> list[list[Block]]:
+    """Consecutive searched blocks, adjacent in the text; footnotes never run on into the body."""
+    runs: list[list[Block]] = []
+    for block in blocks:
+        if block.kind not in SEARCHED_KINDS:
+            runs.append([])
+            continue
+        last = runs[-1][-1] if runs and runs[-1] else None
+        if last is not None and last.end + 1 == block.start and (last.kind == "footnote") == (block.kind == "footnote"):
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    return [run for run in runs if run]
 
 
 def _references(doc: Document, res: DocResult) -> None:
