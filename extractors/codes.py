@@ -220,8 +220,9 @@ def compare_key(code: str) -> str:
 _DASH = r"[\-–—]"
 # a part that may be cut before its Đ; the piece after the cut is upper case (Đồng is a word)
 _CUT_SEG = rf"{SEG}(?:\sĐ[\p{{Lu}}\d&]*(?!\p{{Ll}}))*"
-# a stray space stands only before an upper-case part, so ranges (18/ 20 nhiệm vụ) never match
-_CAPS_AHEAD = r"(?=(?:[\p{Lu}\d&]{2,}|TTg)(?![\p{Ll}]))"
+# a stray space stands only before a part in capitals (the few lower-case letters type and
+# issuer codes have allowed: CTr, TTg, QyĐ, QĐi), so ranges (18/ 20) and words (KH- Sở) never match
+_CAPS_AHEAD = r"(?=\p{Lu}[\p{Lu}\d&]*[rgyi]?[\p{Lu}\d&]*(?<=..)(?![\p{L}\d&]))"
 
 
 @lru_cache(maxsize=1)
@@ -230,7 +231,7 @@ def _loose_code_re() -> re.Pattern:
     return re.compile(
         rf"""(?<![\p{{L}}\d/.:,\-%])
         (?P<code>{NUMBER}
-          (?: (?:{_DASH}|\s{_DASH}\s?|{_DASH}\s|\s(?=(?:{types})\s?/)) {SEG} \s?/\s? {_CUT_SEG} (?:{_DASH}{_CUT_SEG})*
+          (?: (?:{_DASH}|\s{_DASH}\s?|{_DASH}\s|\s(?=(?:{types})\s?/)) {_CUT_SEG} \s?/\s? {_CUT_SEG} (?:{_DASH}{_CUT_SEG})*
             | (?:\s?[/\-]\s?{YEAR}(?=\s?/))? (?:/|\s/\s?|/\s{_CAPS_AHEAD}) {_CUT_SEG}
               (?:(?:\s{_DASH}\s?|{_DASH}\s){_CAPS_AHEAD}{_CUT_SEG})? (?:[\-–—/]{_CUT_SEG})*
             | -{SEG}
@@ -272,18 +273,20 @@ _GAP = re.compile(r"\s")
 def _put_together(raw: str, start: int) -> FoundCode | None:
     raw = trim_glued(raw)
     reasons = []
-    # a cut part is joined only when the whole is a known part and the piece is not:
-    # `UBND ĐT` stays UBND (the code ends there), `BKH ĐT` becomes BKHĐT
+    # a cut part is joined only when the whole is a part the gazetteer knows: `BKH ĐT` becomes
+    # BKHĐT, `BC ĐTW` BCĐTW; `UBND ĐT` stays UBND, and the code ends there
     for cut in _CUT.finditer(raw):
         piece = re.split(r"[\-–—/\s]", raw[: cut.start()])[-1]
+        if not piece[:1].isupper():
+            continue  # a space after a slash, a dash or the number (`1- ĐA/TW`, `1 ĐA/TW`), not inside a part
         whole = piece + re.split(r"[\-–—/\s]", raw[cut.end() - 1 :])[0]
-        if _known_part(whole) and not _known_part(piece):
+        if _known_part(whole):
             reasons.append("split_code")
         else:
             raw = raw[: cut.start()]
             break
     text_span = raw
-    raw = re.sub(r"\sĐ", "Đ", raw) if "split_code" in reasons else raw
+    raw = re.sub(r"(?<=[\p{L}\d&])\sĐ", "Đ", raw) if "split_code" in reasons else raw
     if _PARTY_SPACE.match(raw):
         raw = _PARTY_SPACE.sub(r"\1-", raw, count=1)  # 02 KH/BCĐTW: the party hyphen typed as a space
         reasons.append("lost_hyphen")
@@ -314,7 +317,8 @@ def _unglue(parts: CodeParts) -> CodeParts | None:
     if parts.system != "state" or parts.type_code is not None or not parts.issuer_code or _known_part(parts.issuer_code):
         return None
     seg = parts.issuer_code
-    for k in range(min(4, len(seg) - 1), 0, -1):
+    longest = max(map(len, gazetteer.type_codes()))
+    for k in range(min(longest, len(seg) - 1), 0, -1):
         if canonical_type(seg[:k]) and _known_part(seg[k:]):
             fixed = parts.code.replace(seg, f"{seg[:k]}-{seg[k:]}", 1)
             return parse_code(fixed)

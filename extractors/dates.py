@@ -13,8 +13,8 @@ import datetime as dt
 import regex as re
 
 _YEAR = r"(?:19|20)\d{2}"
-# a year the source split in two (`16/7/20 21`)
-_SPLIT_YEAR = r"(?:19|20)(?:\s(?=\d{2}(?!\d)))?\d{2}"
+# a year the source split in two anywhere (`16/7/20 21`, `2 021`, `202 1`); written whole first
+_SPLIT_YEAR = r"(?:(?:19|20)\d{2}|(?:1\s9|2\s0)\d{2}|(?:19|20)\s\d{2}|(?:19|20)\d\s\d)"
 
 
 def _date_pattern(year: str) -> str:

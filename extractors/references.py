@@ -291,7 +291,7 @@ def _coded(text: str, p) -> list[Reference]:
         _set_type(ref, parts)
         _read_tail(text, ref, p)
         # a type word on an earlier line does not make a number line a citation (`QUYẾT ĐỊNH` / `Số: 12/QĐ-UBND`)
-        if so is not None and (tw is None or "\n" in before_so[tw.end() :]) and _number_field(text, w0 + so.start(), so.group(0), ref, tw is not None):
+        if so is not None and (tw is None or "\n" in before_so[tw.end("tw") :]) and _number_field(text, w0 + so.start(), so.group(0), ref, tw is not None):
             continue
         ref.surface = text[ref.start : ref.end]
         out.append(ref)
@@ -308,15 +308,15 @@ def _number_field(text: str, so_start: int, so_text: str, ref: Reference, typed:
     """`Số: 215/KH-UBND` as a number field: a document's own number line or a blank form's model.
 
     A citation written with a bare `Số` states what it cites (a date, an issuer, a subject);
-    a number field states nothing more, and either carries the field's colon or stands
+    a number field states no date nor issuer, and either carries the field's colon or stands
     alone on its line beside the letterhead (upper case, the motto, rules). `typed`: a type
     word stands on an earlier line, so only the colon makes it a field.
     """
-    if ref.issued_date or ref.issuer or ref.subject:
+    if ref.issued_date or ref.issuer:
         return False
     if ":" in so_text:
-        return True
-    if typed or not so_text.startswith("S"):
+        return True  # a letter's number line is followed by its own subject: Số: 12/UBND-VX / V/v ...
+    if typed or ref.subject or not so_text.startswith("S"):
         return False
     reach = max(0, so_start - _LETTERHEAD_REACH)
     line = text[text.rfind("\n", reach, so_start) + 1 or reach : so_start]
@@ -581,8 +581,10 @@ def _laws(text: str, p) -> list[_Law]:
 def _law_at(text: str, m: re.Match, p) -> _Law | None:
     tw = m.group("tw")
     pos = m.end()
-    if re.match(r"\s+(?:số\s*)?\d|\s+(?i:luật)\s", text[pos : pos + 12]):
-        return None  # Luật số 01/2021/QH15: a coded citation; Luật Luật X: the type word doubled
+    if re.match(r"\s+(?:số\s*)?\d", text[pos : pos + 12]):
+        return None  # Luật số 01/2021/QH15: a coded citation
+    if re.match(r"\s+(?i:luật)\s", text[pos : pos + 12]) and not _at(p["law_known"], text, pos):
+        return None  # Luật Luật X: the type word doubled (but Luật Luật sư is the law on lawyers)
     kind = tw[0].upper() + tw[1:].lower()
     name, end, amended = None, pos, []
     if kind != "Hiến pháp":
@@ -672,7 +674,13 @@ def _free_laws(laws: list[_Law], taken: list[tuple[int, int]], kept_ids: set[int
     return out
 
 
-_LAW_NAME_STOPS = ("hiện hành", "và các", "và những")
+# what ends a law's name read word by word: its number, date or year, and the words that go on
+# with the sentence. Not the issuer's stops: names hold "có", "với", "theo", "cho" (Pháp lệnh
+# Ưu đãi người có công với cách mạng, Luật Người lao động ... theo hợp đồng).
+_LAW_NAME_END = re.compile(
+    r"(?:số|ngày|năm|được|đã|của|và các|và những|quy định|hướng dẫn|về|tại|hiện hành|có hiệu lực|là|thì|để|nhằm|khi|"
+    r"này|đó|nay|cũng|gồm|như|theo quy định|theo đó|trong đó|đến|từ ngày|ban hành|sửa đổi|thay thế)(?![\p{L}])"
+)
 
 
 def _law_name_end(text: str, pos: int, p) -> int:
@@ -688,12 +696,12 @@ def _law_name_end(text: str, pos: int, p) -> int:
         wstart = m.start("w")
         if n == 0 and not w[:1].isupper():
             return pos
-        if n > 0 and (_starts_stop(text, wstart) or w[:1].isdigit() or w == "của" or text.startswith(_LAW_NAME_STOPS, wstart)):
+        if n > 0 and (w[:1].isdigit() or _LAW_NAME_END.match(text, wstart)):
             break
         if w == "và":
             # Luật Phí và lệ phí, but Luật Giá và Luật Thuế, Luật Giá và Nghị định số ...
             nxt = _at(p["word"], text, m.end())
-            if nxt is None or nxt.group("w")[:1].isdigit() or _at(p["type_at"], text, nxt.start("w")) or _starts_stop(text, nxt.start("w")):
+            if nxt is None or nxt.group("w")[:1].isdigit() or _at(p["type_at"], text, nxt.start("w")) or _LAW_NAME_END.match(text, nxt.start("w")):
                 break
         if "\n" in text[i:wstart]:
             break  # a law's name does not run on into the next block
