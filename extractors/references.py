@@ -696,8 +696,8 @@ def _law_name_end(text: str, pos: int, p) -> int:
         wstart = m.start("w")
         if n == 0 and not w[:1].isupper():
             return pos
-        if n > 0 and (w[:1].isdigit() or _LAW_NAME_END.match(text, wstart)):
-            break
+        if n > 0 and (w[:1].isdigit() or _LAW_NAME_END.match(text, wstart) or (w[:1].isupper() and _at(p["type_at"], text, wstart))):
+            break  # ... or the next citation's type word
         if w == "và":
             # Luật Phí và lệ phí, but Luật Giá và Luật Thuế, Luật Giá và Nghị định số ...
             nxt = _at(p["word"], text, m.end())
