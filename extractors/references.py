@@ -778,7 +778,8 @@ def _dates_before(text: str, refs: list[Reference], p) -> None:
 
 # --- sentences ------------------------------------------------------------------
 
-_SENT_BREAK = re.compile(r"[.!?…](?=\s+[\p{Lu}\d\-+•“\"(])")
+# a block of the layout ends a sentence too: citations are searched over runs of blocks
+_SENT_BREAK = re.compile(r"[.!?…](?=\s+[\p{Lu}\d\-+•“\"(])|\n")
 
 
 def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
