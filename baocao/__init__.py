@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline import query as _q
-from pipeline.named_queries import named_queries as _named_queries
-from pipeline.query import DatasetError, QueryError, QueryRefused, default_dataset
+from pipeline.query import sandbox as _q
+from pipeline.query.named import named_queries as _named_queries
+from pipeline.query.sandbox import DatasetError, QueryError, QueryRefused, default_dataset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,7 +99,7 @@ def named_queries() -> dict[str, str]:
 def schema() -> pd.DataFrame:
     """The data dictionary: table, column, type, nullable, meaning (from pipeline/schema.py)."""
     _require_pandas()
-    from pipeline.dictionary import describe, flat
+    from pipeline.query.dictionary import describe, flat
 
     return flat(describe()).to_pandas()
 

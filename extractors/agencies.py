@@ -11,13 +11,16 @@ names (Sở Thông tin và Truyền thông is not renamed to its successor).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 import regex as re
 
 import gazetteer
 from gazetteer import AgencyName
 from gazetteer.places import full_name, province_of, province_re
+from extractors.component import Component, DocumentView, searched_blocks
 from extractors.models import Agency
 
 
@@ -142,3 +145,22 @@ def _with_province(base: str, agency: AgencyName, province: str) -> str:
 
 def _title(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() if w.isupper() and len(w) > 1 else w for w in name.split())
+
+
+# --- the component ------------------------------------------------------------------
+
+
+def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Agency]:
+    """Every body a document names; `UBND tỉnh` is the document's own province's."""
+    meta = found.get("metadata")
+    province = getattr(meta, "province_as_written", None)
+    out: list[Agency] = []
+    for block in searched_blocks(doc):
+        for a in find_agencies(block.text, offset=block.start, province=province):
+            a.in_footnote = block.kind == "footnote"
+            a.page = block.page
+            out.append(a)
+    return out
+
+
+COMPONENT = Component("agencies", find_in_document, reads=("metadata",))

@@ -12,11 +12,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import regex as re
 
 from extractors.agencies import find_agencies
+from extractors.component import Component, DocumentView
 import gazetteer
 from gazetteer.places import after_merger, folded_province_re, province_of, province_re
 
@@ -173,3 +176,13 @@ def _issuer(head: list[tuple[str, str]], title: str | None, province: str | None
             if _REPORTING.match(text[a.end :]):
                 return a.canonical
     return None
+
+
+# --- the component ------------------------------------------------------------------
+
+
+def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> Metadata:
+    return extract_metadata([(b.kind, b.text) for b in doc.blocks])
+
+
+COMPONENT = Component("metadata", find_in_document, describes_document=True)

@@ -39,6 +39,7 @@ class Reference:
     issuer_code: str | None = None
     system: str | None = None
     issued_date: dt.date | None = None
+    in_force_date: dt.date | None = None  # `có hiệu lực từ ngày ...` right after it
     issuer: str | None = None
     issuer_canonical: str | None = None
     subject: str | None = None

@@ -11,11 +11,15 @@ quantities.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 import regex as re
 
 import gazetteer
+from extractors.component import Component, DocumentView, searched_blocks
 from extractors.dates import DATE_RE
 from extractors.numbers import NUMBER, SCALES, parse_number
 from extractors.models import Quantity
@@ -244,3 +248,38 @@ def _subject_end(after: str, start: int, unit_end: int) -> int:
     if len(words) > 6:
         end = start + words[5].end()
     return max(end, unit_end)
+
+
+# --- the component ------------------------------------------------------------------
+
+
+def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Quantity]:
+    """Every quantity of a document; a number inside a citation (its code, its date) is not one."""
+    from extractors.references import sentence_around
+
+    cited = sorted((r.start, r.end) for r in found.get("references") or ())
+    starts = [s for s, _ in cited]
+    rows: dict[tuple, list[str]] = {}
+    for b in doc.blocks:
+        if b.kind == "table_cell":
+            rows.setdefault((b.table, b.row), []).append(b.text)
+    out: list[Quantity] = []
+    for block in searched_blocks(doc):
+        if block.kind == "table_cell" and block.col:
+            q = table_cell_quantity(block.text, rows.get((block.table, block.row), []), block.start)
+            if q is not None:
+                q.page = block.page
+                out.append(q)
+                continue
+        # citations are found block by block, so those of this block start inside it
+        inside = cited[bisect_left(starts, block.start) : bisect_left(starts, block.end)]
+        skip = [(s - block.start, e - block.start) for s, e in inside]
+        for q in find_quantities(block.text, offset=block.start, skip=skip):
+            q.in_footnote = block.kind == "footnote"
+            q.page = block.page
+            q.sentence = sentence_around(block.text, q.start - block.start, q.end - block.start)
+            out.append(q)
+    return out
+
+
+COMPONENT = Component("quantities", find_in_document, reads=("references",))

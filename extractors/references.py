@@ -29,13 +29,17 @@ are merged against the spans already taken with one sweep each.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import regex as re
 
 import gazetteer
 from extractors import dates
+from extractors.component import Component, DocumentView, searched_blocks
 from extractors.codes import find_codes, issuer_base, parse_code, type_of
 from extractors.models import CodeParts, Reference
 
@@ -791,3 +795,59 @@ def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
     m = _SENT_BREAK.search(text, end, min(len(text), end + reach))
     e = m.end() if m else min(len(text), end + reach)
     return text[s:e].strip()
+
+
+# --- the component ------------------------------------------------------------------
+
+
+def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Reference]:
+    """Every citation of a document, with the relations its sentences state, resolved as far
+    as the report itself tells (extractors.resolution).
+
+    Citations are searched over runs of neighbouring blocks: layout breaks lines inside
+    citations (`Căn cứ Quyết định số` / `59/QĐ-UBND`, a gazette's `169/QĐ-BL` / `ĐTBXH`),
+    and find_references treats the newline between blocks as a weak boundary.
+    """
+    from extractors.relations import link
+    from extractors.resolution import resolve_in_report
+
+    refs: list[Reference] = []
+    for run in block_runs(doc):
+        start, end = run[0].start, run[-1].end
+        text = doc.text[start:end]
+        here = find_references(text, offset=start)
+        link(text, here, offset=start)
+        starts = [b.start for b in run]
+        for ref in here:
+            block = run[bisect_right(starts, ref.start) - 1]
+            ref.in_footnote = block.kind == "footnote"
+            ref.page = block.page
+            ref.in_force_date = _in_force(ref)
+        refs.extend(here)
+    resolve_in_report(refs, found.get("metadata"))
+    return refs
+
+
+def block_runs(doc: DocumentView) -> list[list]:
+    """Consecutive searched blocks, adjacent in the text; footnotes never run on into the body,
+    running headers and footers (not searched) end a run."""
+    runs: list[list] = []
+    searched = set(map(id, searched_blocks(doc)))
+    for block in doc.blocks:
+        last = runs[-1][-1] if runs and runs[-1] else None
+        if id(block) not in searched:
+            runs.append([])
+        elif last is not None and last.end + 1 == block.start and (last.kind == "footnote") == (block.kind == "footnote"):
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    return [run for run in runs if run]
+
+
+def _in_force(ref: Reference):
+    """`... có hiệu lực từ ngày 10/02/2025` right after the citation, in its sentence."""
+    at = ref.sentence.find(ref.surface)
+    return dates.in_force_after(ref.sentence, at + len(ref.surface)) if at >= 0 else None
+
+
+COMPONENT = Component("references", find_in_document, reads=("metadata",))

@@ -6,12 +6,8 @@ offsets index; a `DocResult` is everything one file produced.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-
-from extractors.models import Agency, Quantity, Reference
-
-BLOCK_KINDS = ("heading", "body", "footnote", "table_cell", "header", "footer")
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -51,14 +47,6 @@ class Document:
     encoding_repaired: bool = False
     ocr_pages: int | None = None
     layout: str | None = None  # how the text was laid out: "paragraphs", "wrapped", "pdf", ...
-    # report metadata (extractors.metadata)
-    title: str | None = None
-    issuing_agency: str | None = None
-    province: str | None = None
-    province_as_written: str | None = None
-    report_date: dt.date | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -76,8 +64,16 @@ class DocResult:
 
     source_path: str
     document: Document | None = None
-    references: list[Reference] = field(default_factory=list)
-    quantities: list[Quantity] = field(default_factory=list)
-    agencies: list[Agency] = field(default_factory=list)
+    # component name -> what it found: a table's entities, or a record describing the document
+    found: dict[str, Any] = field(default_factory=dict)
     errors: list[ErrorRecord] = field(default_factory=list)
     seconds: float = 0.0
+
+    @classmethod
+    def failed(cls, source_path: str, stage: str, error_type: str, message: str, doc_id: str | None = None) -> DocResult:
+        """The result of a file that could not be read: one `errors` row."""
+        return cls(source_path, errors=[ErrorRecord(source_path, stage, error_type, message, doc_id)])
+
+    def entities(self, name: str) -> list:
+        found = self.found.get(name)
+        return found if isinstance(found, list) else []

@@ -1,33 +1,30 @@
-"""Orchestration: discover -> ingest -> normalize -> extract -> store.
+"""The run: inputs -> the per-document stage on an engine -> staged tables -> corpus stages -> commit.
 
-`process_file` is the per-document function: it never raises; whatever goes
-wrong with one file becomes an `errors` row and the run goes on. `run` hands
-files to an engine (pipeline.engines), streams the results to the dataset
-writer, runs the corpus stages over the staged dataset and commits it.
-
-Runs are incremental: a file whose sha256 and pipeline version are already in
-the dataset is not read again; its rows are carried over into the new commit.
+`run` checks the inputs, decides what must be read (pipeline.incremental),
+hands those files to an engine (pipeline.engines, which runs
+pipeline.document.process_file), streams the results to the dataset writer,
+runs the corpus stages over the staged tables and commits them. What happened
+to every input is kept by a `Ledger`: the summary, the manifest's `inputs`
+and the run log all come from it.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.assemble import assemble
 from pipeline.corpus import finalize
-from pipeline.discover import InputFile, discover
-from pipeline.engines import DEFAULT_MAX_BYTES, Limits, make_engine
-from pipeline.extract import extract
-from pipeline.ingest import IngestError, ingest
-from pipeline.memory import giving_back_freed_memory
-from pipeline.models import DocResult, Document, ErrorRecord
+from pipeline.discover import InputFile, check_inputs, discover, shown
+from pipeline.engines import Limits, make_engine
+from pipeline.incremental import Known, Plan, known_documents, plan
+from pipeline.models import DocResult, ErrorRecord
 from pipeline.runlog import RunLog
-from pipeline.store import DatasetWriter, previous_documents, result_rows
+from pipeline.store.memory import giving_back_freed_memory
+from pipeline.store.rows import result_rows
+from pipeline.store.writer import DatasetWriter
 
 
 @dataclass(slots=True)
@@ -52,147 +49,42 @@ class RunSummary:
         return 1 if self.failed else 0
 
 
-def process_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int | None = None) -> DocResult:
-    started = time.perf_counter()
-    res = DocResult(source_path=item.display)
-
-    def fail(stage: str, error_type: str, message: str, doc_id: str | None = None) -> DocResult:
-        res.errors.append(ErrorRecord(item.display, stage, error_type, message, doc_id))
-        res.seconds = time.perf_counter() - started
-        return res
-
-    try:
-        if item.path.is_dir():
-            return fail("ingest", "not_a_file", f"{item.display} is a folder, not a file.")
-        size = item.path.stat().st_size
-        if size > max_bytes:
-            return fail(
-                "ingest",
-                "too_large",
-                f"The file has {size:,} bytes, more than the limit of {max_bytes:,}; "
-                "raise it with --max-bytes if the file is genuine.",
-            )
-        data = item.path.read_bytes()
-    except FileNotFoundError:
-        return fail("ingest", "vanished", "The file disappeared before it could be read.")
-    except PermissionError:
-        return fail("ingest", "permission_denied", "No permission to read the file; check its permissions.")
-    except OSError as exc:
-        return fail("ingest", "unreadable", f"The file could not be read: {exc.strerror or exc}.")
-
-    sha = hashlib.sha256(data).hexdigest()
-    doc_id = sha[:16]
-    try:
-        ing = ingest(item.path, data, max_pages=max_pages)
-    except IngestError as exc:
-        return fail("ingest", exc.error_type, exc.message, doc_id)
-    except Exception as exc:  # a parser bug must cost one file, not the run
-        return fail("ingest", "ingest_failed", f"Unexpected error while reading the file ({type(exc).__name__}: {exc}).", doc_id)
-    del data
-
-    text, blocks = assemble(ing.blocks)
-    if not text.strip():
-        return fail("ingest", "empty_text", "No text could be taken from the file.", doc_id)
-    doc = Document(
-        doc_id=doc_id,
-        source_path=item.display,
-        source_format=ing.source_format,
-        text=text,
-        blocks=blocks,
-        sha256=sha,
-        size_bytes=size,
-        n_pages=ing.n_pages,
-        encoding=ing.encoding,
-        encoding_repaired=ing.encoding_repaired,
-        ocr_pages=ing.ocr_pages,
-        layout=ing.layout,
-    )
-    res.document = doc
-    extract(doc, res)
-    res.seconds = time.perf_counter() - started
-    return res
-
-
 def run(
     paths: list[Path],
     out: Path,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_pages: int | None = None,
-    timeout_s: float | None = None,
+    limits: Limits | None = None,
     workers: int | None = 1,
     engine: str = "local",
     scheduler: str | None = None,
     incremental: bool = True,
     prune: bool = False,
+    follow_symlinks: bool = False,
     log: RunLog | None = None,
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[DocResult], None] | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc)
-    log = log or RunLog(None)
-    files, discover_errors = discover(paths, exclude=[out])
-    summary = RunSummary(files=len(files) + len(discover_errors), failed=len(discover_errors))
+    check_inputs(paths, out)
+    files, discover_errors = discover(paths, exclude=[out], follow_symlinks=follow_symlinks)
+    ledger = Ledger(log or RunLog(None), files=len(files) + len(discover_errors))
     writer = DatasetWriter(out)
-    inputs: list[dict] = []
     try:
-        previous = previous_documents(out, __version__) if incremental else {}
-        to_read, carried = _unchanged(files, previous, summary)
+        known = known_documents(out, __version__) if incremental else {}
+        todo = plan(files, known)
         if on_start:
-            on_start(len(to_read))
-        log.event("run_start", files=len(files), to_read=len(to_read), unchanged=len(carried), engine=engine, workers=workers)
+            on_start(len(todo.to_read))
+        ledger.log.event("run_start", files=len(files), to_read=len(todo.to_read), unchanged=len(todo.carried),
+                         engine=engine, workers=workers)
         writer.add_rows(result_rows(DocResult(source_path="", errors=discover_errors)))
         for err in discover_errors:
-            _count_error(summary, err)
-            inputs.append({"source_path": err.source_path, "status": "failed", "error_type": err.error_type})
-            log.file(err.source_path, "failed", error_type=err.error_type, message=err.message)
-        seen_paths = {f.display for f in files}
-        keep = {doc_id for doc_id, row in previous.items() if row["source_path"] in seen_paths and doc_id in carried}
-        for doc_id, row in previous.items():
-            if row["source_path"] not in seen_paths:
-                if prune:
-                    summary.pruned += 1
-                else:
-                    summary.kept += 1
-                    keep.add(doc_id)
-                    inputs.append({"source_path": row["source_path"], "status": "kept", "doc_id": doc_id, "sha256": row["sha256"]})
-        writer.carry_over(out, keep)
-        first_path_of: dict[str, str] = {row["sha256"]: row["source_path"] for doc_id, row in previous.items() if doc_id in keep}
-        carried_paths = set(carried.values())
-        previous_by_path = {row["source_path"]: row for row in previous.values()}
-        for item in files:
-            if item.display in carried_paths:
-                inputs.append({"source_path": item.display, "status": "unchanged"})
-        limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout_s)
-        for res in make_engine(engine, workers or 0, limits, scheduler).map(to_read):
-            duplicate_of = None
-            if res.document is not None:
-                sha = res.document.sha256
-                duplicate_of = first_path_of.setdefault(sha, res.source_path)
-                duplicate_of = None if duplicate_of == res.source_path else duplicate_of
-                summary.read += 1
-                summary.duplicates += duplicate_of is not None
-                summary.characters += len(res.document.text)
-                summary.references += 0 if duplicate_of else len(res.references)
-                was = previous_by_path.get(res.source_path)
-                if was is not None and was["sha256"] != sha:
-                    summary.replaced += 1
-                elif was is None:
-                    summary.added += 1
-                inputs.append({"source_path": res.source_path, "status": "read", "doc_id": res.document.doc_id,
-                               "sha256": sha, "size_bytes": res.document.size_bytes})
-                log.file(res.source_path, "read", doc_id=res.document.doc_id, seconds=round(res.seconds, 4),
-                         references=len(res.references), quantities=len(res.quantities), agencies=len(res.agencies),
-                         duplicate_of=duplicate_of, errors=[e.error_type for e in res.errors])
-            else:
-                summary.failed += 1
-                inputs.append({"source_path": res.source_path, "status": "failed", "error_type": res.errors[0].error_type})
-                log.file(res.source_path, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
-                         seconds=round(res.seconds, 4))
-            for err in res.errors:
-                _count_error(summary, err)
-            writer.add_rows(result_rows(res, duplicate_of))
+            ledger.failed_before_reading(err)
+        writer.carry_over(out, ledger.carry(todo, known, prune))
+        engine_ = make_engine(engine, workers or 0, limits or Limits(), scheduler)
+        for res in engine_.map(todo.to_read):
+            if ledger.read(res, todo):
+                writer.add_rows(result_rows(res))
             if on_file:
                 on_file(res)
         writer.flush()
@@ -200,63 +92,106 @@ def run(
         with giving_back_freed_memory():
             corpus_errors = finalize(writer.staging)
         for err in corpus_errors:
-            _count_error(summary, err)
+            ledger.count_error(err)
         writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))
-        summary.seconds = time.perf_counter() - started
-        writer.commit(
-            {
-                "run": {
-                    "started_at": started_at.isoformat(timespec="seconds"),
-                    "seconds": round(summary.seconds, 3),
-                    "inputs_given": [str(p) for p in paths],
-                    "engine": engine,
-                    "workers": workers,
-                    "files": summary.files,
-                    "read": summary.read,
-                    "failed": summary.failed,
-                    "unchanged": summary.skipped,
-                    "added": summary.added,
-                    "replaced": summary.replaced,
-                    "pruned": summary.pruned,
-                    "kept_vanished": summary.kept,
-                },
-                "inputs": inputs,
-            }
-        )
-        log.event("run_end", read=summary.read, failed=summary.failed, unchanged=summary.skipped, seconds=round(summary.seconds, 3))
+        ledger.summary.seconds = time.perf_counter() - started
+        run_record = {"started_at": started_at.isoformat(timespec="seconds"), "inputs_given": [shown(p) for p in paths],
+                      "engine": engine, "workers": workers, **ledger.counts()}
+        writer.commit({"run": run_record, "inputs": ledger.inputs})
+        ledger.log.event("run_end", read=ledger.summary.read, failed=ledger.summary.failed,
+                         unchanged=ledger.summary.skipped, seconds=round(ledger.summary.seconds, 3))
     except BaseException:
         writer.abort()
         raise
-    return summary
+    return ledger.summary
 
 
-def _unchanged(files: list[InputFile], previous: dict[str, dict], summary: RunSummary) -> tuple[list[InputFile], dict[str, str]]:
-    """Files to read, and {doc_id: path} of those already in the dataset with the same bytes."""
-    if not previous:
-        return files, {}
-    by_path = {row["source_path"]: (doc_id, row) for doc_id, row in previous.items()}
-    to_read, carried = [], {}
-    for item in files:
-        known = by_path.get(item.display)
-        if known is not None:
-            try:
-                size = item.path.stat().st_size
-                digest = _sha256(item.path) if size == known[1]["size_bytes"] else None
-            except OSError:
-                digest = None
-            if digest == known[1]["sha256"]:
-                carried[known[0]] = item.display
-                summary.skipped += 1
-                continue
-        to_read.append(item)
-    return to_read, carried
+class Ledger:
+    """What became of every input: counted for the summary, listed for the manifest, told to the log."""
+
+    def __init__(self, log: RunLog, files: int):
+        self.log = log
+        self.summary = RunSummary(files=files)
+        self.inputs: list[dict] = []
+        self.first_path_of: dict[str, str] = {}  # sha256 -> the input whose document holds those bytes
+        self.resolved: dict[str, str] = {}  # display -> resolved path, of the inputs read this run
+
+    def failed_before_reading(self, err: ErrorRecord) -> None:
+        self.summary.failed += 1
+        self.count_error(err)
+        self.inputs.append({"source_path": err.source_path, "status": "failed", "error_type": err.error_type})
+        self.log.file(err.source_path, "failed", error_type=err.error_type, message=err.message)
+
+    def carry(self, todo: Plan, known: dict[str, Known], prune: bool) -> set[str]:
+        """Record the documents carried over and those that vanished; the doc_ids to carry."""
+        keep = set(todo.carried)
+        for k in todo.vanished:
+            if prune:
+                self.summary.pruned += 1
+            else:
+                self.summary.kept += 1
+                keep.add(k.doc_id)
+                self.inputs.append({"source_path": k.source_path, "status": "kept", "doc_id": k.doc_id,
+                                    "sha256": k.sha256, "paths": sorted(k.paths)})
+        self.summary.skipped = len(todo.carried)
+        for doc_id, item in todo.carried.items():
+            k = known[doc_id]
+            self.first_path_of[k.sha256] = item.display
+            self.inputs.append(_entry(item, "unchanged", k.doc_id, k.sha256, k.size_bytes))
+        for item, doc_id in todo.duplicates:
+            k = known[doc_id]
+            self._duplicate(item, k.doc_id, k.sha256, k.size_bytes, todo.carried[doc_id].display)
+        self.resolved = {item.display: item.resolved for item in todo.to_read}
+        return keep
+
+    def read(self, res: DocResult, todo: Plan) -> bool:
+        """Record one file the engine read; False when its rows must not be written (its bytes are a document already)."""
+        item = InputFile(Path(), res.source_path, self.resolved.get(res.source_path, ""))
+        doc = res.document
+        if doc is None:
+            self.summary.failed += 1
+            self.inputs.append({"source_path": item.display, "resolved": item.resolved, "status": "failed",
+                                "error_type": res.errors[0].error_type})
+            self.log.file(item.display, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
+                          seconds=round(res.seconds, 4))
+        else:
+            first = self.first_path_of.setdefault(doc.sha256, item.display)
+            if first != item.display:  # one document however many files hold its bytes
+                self._duplicate(item, doc.doc_id, doc.sha256, doc.size_bytes, first, res.seconds)
+                return False
+            refs = len(res.entities("references"))
+            self.summary.read += 1
+            self.summary.characters += len(doc.text)
+            self.summary.references += refs
+            if item.display in todo.changed:
+                self.summary.replaced += 1
+            else:
+                self.summary.added += 1
+            self.inputs.append(_entry(item, "read", doc.doc_id, doc.sha256, doc.size_bytes))
+            self.log.file(item.display, "read", doc_id=doc.doc_id, seconds=round(res.seconds, 4), references=refs,
+                          quantities=len(res.entities("quantities")), agencies=len(res.entities("agencies")),
+                          errors=[e.error_type for e in res.errors])
+        for err in res.errors:
+            self.count_error(err)
+        return True
+
+    def _duplicate(self, item: InputFile, doc_id: str, sha256: str, size: int, of: str, seconds: float = 0.0) -> None:
+        self.summary.duplicates += 1
+        self.inputs.append({**_entry(item, "duplicate", doc_id, sha256, size), "duplicate_of": of})
+        self.log.file(item.display, "duplicate", doc_id=doc_id, duplicate_of=of, seconds=round(seconds, 4))
+
+    def count_error(self, err: ErrorRecord) -> None:
+        by_type = self.summary.errors_by_type
+        by_type[err.error_type] = by_type.get(err.error_type, 0) + 1
+
+    def counts(self) -> dict:
+        """The summary as the manifest's run record states it."""
+        s = asdict(self.summary)
+        return {"seconds": round(s["seconds"], 3), "files": s["files"], "read": s["read"], "failed": s["failed"],
+                "duplicates": s["duplicates"], "unchanged": s["skipped"], "added": s["added"],
+                "replaced": s["replaced"], "pruned": s["pruned"], "kept_vanished": s["kept"]}
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _count_error(summary: RunSummary, err: ErrorRecord) -> None:
-    summary.errors_by_type[err.error_type] = summary.errors_by_type.get(err.error_type, 0) + 1
-
+def _entry(item: InputFile, status: str, doc_id: str, sha256: str, size_bytes: int) -> dict:
+    return {"source_path": item.display, "resolved": item.resolved, "status": status, "doc_id": doc_id,
+            "sha256": sha256, "size_bytes": size_bytes}

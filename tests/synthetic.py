@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 
 from extractors.codes import parse_code
 from pipeline.corpus import finalize
-from pipeline.schema import TABLES
-from pipeline.store import DatasetWriter
+from pipeline.store.schema import TABLES
+from pipeline.store.writer import DatasetWriter
 
 _DEFAULTS = {pa.string(): "", pa.int32(): 0, pa.int64(): 0, pa.float64(): 0.0, pa.bool_(): False}
 

@@ -7,7 +7,10 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from pipeline.audit import quantity_inconsistent
+from pipeline.corpus.audit import Context
+from pipeline.corpus.audit.citations import date_impossible
+from pipeline.corpus.audit.figures import quantity_inconsistent
+from pipeline.corpus.records import Citation, Figure
 from pipeline.run import run
 from tests.helpers import load_cases
 
@@ -36,17 +39,23 @@ def test_case(tmp_path, case):
 
 
 def q(kind, value, start, total=None, surface=None, sentence="s"):
-    return {"doc_id": "d", "kind": kind, "value": value, "total": total, "start": start, "end": start + 5,
-            "surface": surface or f"{value:g}", "sentence": sentence}
+    return Figure(doc_id="d", kind=kind, value=value, total=total, start=start, end=start + 5,
+                  surface=surface or f"{value:g}", sentence=sentence)
 
 
-def stated(sentence: str, *items) -> list[dict]:
+def context(today: dt.date | None = None) -> Context:
+    return Context(reports={}, registry={}, usage=None, today=today or dt.date.today())
+
+
+def stated(sentence: str, *items) -> list[Figure]:
     """Quantities as extraction gives them: (kind, value, total, surface) found in the sentence."""
     rows, cursor = [], 0
     for kind, value, total, surface in items:
         start = sentence.index(surface, cursor)
         cursor = start + len(surface)
-        rows.append({**q(kind, value, start, total, surface, sentence), "end": cursor})
+        figure = q(kind, value, start, total, surface, sentence)
+        figure.end = cursor
+        rows.append(figure)
     return rows
 
 
@@ -70,14 +79,14 @@ QUANTITY_CASES = [
 
 @pytest.mark.parametrize("name,rows,severities", QUANTITY_CASES, ids=[c[0] for c in QUANTITY_CASES])
 def test_quantity_rule(name, rows, severities):
-    assert [f["severity"] for f in quantity_inconsistent(rows)] == severities
+    assert [f["severity"] for f in quantity_inconsistent(rows, context())] == severities
 
 
 def test_listed_parts_are_those_of_the_bracket():
     sentence = "đã hoàn thành 97 nhiệm vụ (trong đó có 90 nhiệm vụ đúng hạn; 07 nhiệm vụ quá hạn); 43 nhiệm vụ đang tiến hành."
     rows = stated(sentence, ("count", 97, None, "97 nhiệm vụ"), ("count", 90, None, "90 nhiệm vụ đúng hạn"),
                   ("count", 7, None, "07 nhiệm vụ quá hạn"), ("count", 43, None, "43 nhiệm vụ đang tiến hành"))
-    assert quantity_inconsistent(rows) == []
+    assert quantity_inconsistent(rows, context()) == []
 
 
 def test_listed_parts_exceeding_the_whole():
@@ -88,15 +97,13 @@ def test_listed_parts_exceeding_the_whole():
         q("count", 2, 40, surface="02 dự án", sentence=sentence),
         q("count", 25, 50, surface="25 nhiệm vụ cấp tỉnh", sentence=sentence),
     ]
-    assert [f["rule"] for f in quantity_inconsistent(rows)] == ["quantity_inconsistent"]
-    rows[3]["value"] = 18
-    assert quantity_inconsistent(rows) == []
+    assert [f["rule"] for f in quantity_inconsistent(rows, context())] == ["quantity_inconsistent"]
+    rows[3].value = 18
+    assert quantity_inconsistent(rows, context()) == []
 
 
 def test_today_bounds_dates():
-    from pipeline.audit import date_impossible
-
-    ref = {"doc_id": "d", "start": 0, "end": 5, "surface": "x", "code": "1/KH-UBND", "cite_kind": "code",
-           "issued_date": dt.date(2026, 1, 2), "sentence": "x"}
-    assert date_impossible([ref], {}, today=dt.date(2026, 1, 1))
-    assert not date_impossible([ref], {}, today=dt.date(2026, 1, 2))
+    ref = Citation(doc_id="d", start=0, end=5, surface="x", code="1/KH-UBND", cite_kind="code",
+                   issued_date=dt.date(2026, 1, 2), sentence="x")
+    assert date_impossible([ref], context(dt.date(2026, 1, 1)))
+    assert not date_impossible([ref], context(dt.date(2026, 1, 2)))

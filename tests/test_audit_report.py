@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.audit_report import load, render_html
+from pipeline.reports.audit import load, render_html
 from pipeline.cli import app
 from tests.helpers import ROOT
 

@@ -34,7 +34,8 @@ def test_run_exit_codes(tmp_path: Path):
     assert result.exit_code == 1
     assert "empty_file" in result.output
     result = runner.invoke(app, ["run", str(tmp_path / "missing"), "-o", str(tmp_path / "out2")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing input changes nothing
+    assert not (tmp_path / "out2").exists()
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "x").write_text("x")

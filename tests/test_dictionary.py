@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.schema import TABLES
+from pipeline.store.schema import TABLES
 from tests.helpers import ROOT, shared
 
 runner = CliRunner()

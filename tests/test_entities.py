@@ -111,7 +111,7 @@ def test_a_dated_letterhead_gives_the_report_date():
 
 
 def test_gold_scores_for_quantities_and_agencies(corpus_dataset: Path):
-    from pipeline.eval import evaluate, totals
+    from pipeline.reports.eval import evaluate, totals
     from tests.helpers import shared
 
     results = evaluate(shared("gold"), corpus_dataset)

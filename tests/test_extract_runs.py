@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.assemble import assemble
-from pipeline.extract import extract_references
+from extractors.references import find_in_document
+from pipeline.document.assemble import assemble
 from pipeline.models import Block, Document
+
+
+def extract_references(doc: Document):
+    return find_in_document(doc, {})
 
 
 def _doc(*blocks: Block) -> Document:

@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 from pipeline.bench.render import many_to_pdf, read_text_report, to_docx
 from pipeline.cli import app
 from pipeline.discover import InputFile
-from pipeline.eval import evaluate, totals
+from pipeline.reports.eval import evaluate, totals
 from pipeline.ingest import IngestError, ingest
 from pipeline.ingest.doc import soffice
 from pipeline.ingest.pdf import ocr_available
-from pipeline.run import process_file
+from pipeline.document import Limits, process_file
 from tests.helpers import ROOT, shared
 
 runner = CliRunner()
@@ -130,7 +130,7 @@ def test_docx_footnotes_are_numbered_by_first_reference_not_by_xml_id():
         '<w:footnote w:id="3"><w:p><w:r><w:t>Ngày 19/6/2025 của Ban Chỉ đạo Trung ương.</w:t></w:r></w:p></w:footnote>'
         '<w:footnote w:id="7"><w:p><w:r><w:t>Ngày 22/12/2024 của Bộ Chính trị.</w:t></w:r></w:p></w:footnote>'
     )
-    from pipeline.assemble import assemble
+    from pipeline.document.assemble import assemble
 
     ing = ingest(Path("x.docx"), _docx(body, notes))
     text, blocks = assemble(ing.blocks)
@@ -189,7 +189,7 @@ def test_hostile_inputs_give_the_right_error_or_the_repaired_text(tmp_path: Path
         assert time.perf_counter() - started < 20, name
         if error_type is None:
             assert res.document is not None, (name, res.errors)
-            assert "57-NQ/TW" in [r.code for r in res.references], name
+            assert "57-NQ/TW" in [r.code for r in res.entities("references")], name
             assert "Bộ Chính trị" in res.document.text, name
         else:
             assert res.document is None and [e.error_type for e in res.errors] == [error_type], (name, res.errors)
@@ -228,7 +228,7 @@ def test_a_scanned_page_is_read_by_ocr(tmp_path: Path):
     res = process_file(InputFile(path, "scan.pdf"))
     assert res.document is not None, res.errors
     assert res.document.ocr_pages == 1 and all(b.ocr for b in res.document.blocks)
-    assert "198/KH-UBND" in [r.code for r in res.references]
+    assert "198/KH-UBND" in [r.code for r in res.entities("references")]
 
 
 def test_without_ocr_a_scan_says_how_to_enable_it(tmp_path: Path, monkeypatch):
@@ -253,7 +253,7 @@ def test_legacy_doc_reads_like_its_docx():
         pytest.skip("../shared/corpus-extra is not there")
     a, b = process_file(InputFile(doc, doc.name)), process_file(InputFile(docx, docx.name))
     assert a.document.source_format == "doc"
-    assert [r.code for r in a.references] == [r.code for r in b.references]
+    assert [r.code for r in a.entities("references")] == [r.code for r in b.entities("references")]
     assert a.document.text == b.document.text
 
 

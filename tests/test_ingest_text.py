@@ -10,7 +10,7 @@ import pytest
 from pipeline.discover import InputFile
 from pipeline.ingest import IngestError
 from pipeline.ingest.text import decode
-from pipeline.run import process_file
+from pipeline.document import Limits, process_file
 
 SAMPLE = "Quyết định số 418/QĐ-UBND ngày 25/03/2025 của Ủy ban nhân dân tỉnh Đắk Nông về việc ủy quyền."
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -86,7 +86,7 @@ def test_pdf_named_txt_is_sniffed_as_pdf(tmp_path: Path):
 def test_too_large(tmp_path: Path):
     path = tmp_path / "big.txt"
     path.write_bytes(SAMPLE.encode() * 100)
-    res = process_file(InputFile(path, "big.txt"), max_bytes=1000)
+    res = process_file(InputFile(path, "big.txt"), Limits(max_bytes=1000))
     assert [e.error_type for e in res.errors] == ["too_large"]
 
 

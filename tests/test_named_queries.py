@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.named_queries import derived_views, named_queries
-from pipeline.query import QueryError, connect, run_named, run_sql
+from pipeline.query.named import derived_views, named_queries
+from pipeline.query.sandbox import QueryError, connect, run_named, run_sql
 
 runner = CliRunner()
 NQ57 = "57-NQ/TW"
@@ -165,7 +165,7 @@ def test_family_of_the_corpus(corpus_dataset: Path):
 
 def test_nq57_by_province(dataset: Path):
     members = family_by_hand(dataset)
-    docs = [d for d in table(dataset, "documents") if d["duplicate_of"] is None]
+    docs = table(dataset, "documents")
     cites = defaultdict(list)
     roots = defaultdict(int)
     for r in citations(dataset):
@@ -260,7 +260,6 @@ def test_agencies_reports_and_errors(dataset: Path):
             per_doc["findings"][d["doc_id"]],
         )
         for d in table(dataset, "documents")
-        if d["duplicate_of"] is None
     )
     got = [
         (r["report"], r["citations"], r["family_citations"], r["quantities"], r["agency_mentions"], r["findings"])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize import clean_chars, normalize_block
+from pipeline.text import clean_chars, normalize_block
 
 # Codes the source broke are left as written: the citation extractor repairs them and
 # says so (tests/cases/references.yaml, tests/test_code_repairs.py). Only whitespace changes.

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 
-from pipeline.eval import evaluate, totals
-from pipeline.schema import TABLES
+from pipeline.reports.eval import evaluate, totals
+from pipeline.store.schema import TABLES
 from tests.helpers import ROOT, shared
 
 CONTRACT = {

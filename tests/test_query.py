@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 import baocao
 from pipeline.cli import app
-from pipeline.named_queries import derived_views
-from pipeline.query import (
+from pipeline.query.named import derived_views
+from pipeline.query.sandbox import (
     DatasetError,
     QueryError,
     QueryRefused,

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from pipeline.document import Limits
 from pipeline.run import run
-from pipeline.schema import TABLES
+from pipeline.store.schema import TABLES
 from tests.helpers import ROOT
 
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
@@ -22,7 +23,7 @@ def make_corpus(folder: Path, n: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     for i in range(n):
-        (folder / f"r{i:05d}.txt").write_text(texts[i % len(texts)] + f"\nBản sao số {i}.\n", encoding="utf-8")
+        (folder / f"r{i:05d}.txt").write_text(texts[i % len(texts)] + f"\nBản sao số {i} ({folder.name}).\n", encoding="utf-8")
     return folder
 
 
@@ -84,7 +85,7 @@ def test_a_hostile_corpus_is_accounted_for_file_by_file(tmp_path: Path):
 
     out = tmp_path / "out"
     started = time.perf_counter()
-    summary = run([corpus], out, workers=2, max_bytes=100 * 1024 * 1024, on_start=delete_after_discovery)
+    summary = run([corpus], out, workers=2, limits=Limits(max_bytes=100 * 1024 * 1024), on_start=delete_after_discovery)
     elapsed = time.perf_counter() - started
     documents = pq.read_table(out / "documents", columns=["source_path"]).column(0).to_pylist()
     errors = pq.read_table(out / "errors", columns=["source_path", "error_type"]).to_pylist()

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import gazetteer
-from pipeline import staging
+from pipeline.store import tables as staging
 from pipeline.run import run
-from pipeline.staging import report_slices, report_units
+from pipeline.store.tables import report_slices, report_units
 from tests.helpers import ROOT
 
 TABLES = ("documents", "references", "quantities", "agencies", "cited_documents", "citation_edges", "findings")
@@ -27,9 +27,9 @@ def rows(out: Path, name: str) -> list[str]:
 @pytest.fixture
 def tiny_batches(monkeypatch):
     """Every report in a part of its own, and the stages turn a handful of rows at a time into Python objects."""
-    monkeypatch.setattr("pipeline.store.BATCH_BYTES", 1)
-    monkeypatch.setattr("pipeline.store.CHUNK_ROWS", 1)
-    monkeypatch.setattr("pipeline.staging.SLICE_ROWS", 7)
+    monkeypatch.setattr("pipeline.store.writer.BATCH_BYTES", 1)
+    monkeypatch.setattr("pipeline.store.writer.CHUNK_ROWS", 1)
+    monkeypatch.setattr("pipeline.store.tables.SLICE_ROWS", 7)
     units_seen = []
     real = staging.report_units
 
@@ -38,7 +38,7 @@ def tiny_batches(monkeypatch):
         units_seen.append(len(units))
         return units
 
-    monkeypatch.setattr("pipeline.staging.report_units", spy)
+    monkeypatch.setattr("pipeline.store.tables.report_units", spy)
     return units_seen
 
 
@@ -62,9 +62,9 @@ def test_incremental_run_with_tiny_parts_equals_a_fresh_run(tmp_path: Path, monk
     for seed in seeds[2:]:
         shutil.copy(seed, inp / seed.name)
     run([inp], tmp_path / "fresh")
-    monkeypatch.setattr("pipeline.store.BATCH_BYTES", 1)
-    monkeypatch.setattr("pipeline.store.CHUNK_ROWS", 1)
-    monkeypatch.setattr("pipeline.staging.SLICE_ROWS", 5)
+    monkeypatch.setattr("pipeline.store.writer.BATCH_BYTES", 1)
+    monkeypatch.setattr("pipeline.store.writer.CHUNK_ROWS", 1)
+    monkeypatch.setattr("pipeline.store.tables.SLICE_ROWS", 5)
     summary = run([inp], tmp_path / "incremental")
     assert summary.skipped == 2
     for name in TABLES:

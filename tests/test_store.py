@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.run import run
-from pipeline.store import DatasetWriter, OutputError, recover
+from pipeline.store.commit import OutputError, recover
+from pipeline.store.writer import DatasetWriter
 
 
 def write_report(folder: Path, name: str, code: str) -> None:
@@ -39,7 +40,7 @@ def test_a_failed_run_leaves_the_previous_dataset(tmp_path: Path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("pipeline.store.swap_into_place", boom)
+    monkeypatch.setattr("pipeline.store.writer.swap_into_place", boom)
     with pytest.raises(RuntimeError):
         run([inp], out)
     assert manifest(out) == before
@@ -78,13 +79,16 @@ def test_one_writer_at_a_time(tmp_path: Path):
 def test_failing_stages_become_error_rows(tmp_path: Path, monkeypatch):
     import pyarrow.dataset as ds
 
-    from pipeline import corpus, extract
+    from extractors.component import Component
+    from pipeline import corpus
+    from pipeline.document import extract
 
     def broken(*args):
         raise ValueError("bug")
 
     monkeypatch.setattr(corpus, "STAGES", [("audit", broken)])
-    monkeypatch.setattr(extract, "STEPS", [*extract.STEPS, ("quantities", broken)])
+    steps = tuple(Component(c.name, broken, c.reads) if c.name == "quantities" else c for c in extract.components())
+    monkeypatch.setattr(extract, "components", lambda: steps)
     inp, out = tmp_path / "in", tmp_path / "out"
     write_report(inp, "a.txt", "1/KH-UBND")
     summary = run([inp], out)

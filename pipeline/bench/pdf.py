@@ -21,7 +21,7 @@ GOAL_VS_PLUMBER = 10.0  # at least ten times plain pdfplumber
 
 
 def _ours(data: bytes) -> int:
-    from pipeline.assemble import assemble
+    from pipeline.document.assemble import assemble
     from pipeline.ingest.pdf import read_pdf
 
     ing = read_pdf(data, ocr=False)

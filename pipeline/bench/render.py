@@ -156,7 +156,7 @@ def many_to_pdf(docs: list[tuple[Document, Path]], timeout: float = 600) -> None
 
 def read_text_report(path: Path) -> Document:
     """A text report read the way `baocao run` reads it (the source of a rendering)."""
-    from pipeline.assemble import assemble
+    from pipeline.document.assemble import assemble
     from pipeline.ingest import ingest
 
     ing = ingest(path, path.read_bytes())

@@ -14,30 +14,11 @@ keeping only a bounded number of results in memory.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 from pipeline.discover import InputFile
+from pipeline.document import Limits
 from pipeline.models import DocResult
-
-DEFAULT_TIMEOUT_S = 300.0
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Per-file limits: whatever exceeds one becomes an `errors` row, never a stuck or failed run."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_pages: int | None = None
-    timeout_s: float | None = DEFAULT_TIMEOUT_S
-
-
-def process(item: InputFile, limits: Limits) -> DocResult:
-    """The per-document function every engine runs."""
-    from pipeline.run import process_file
-
-    return process_file(item, max_bytes=limits.max_bytes, max_pages=limits.max_pages)
 
 
 class Engine(Protocol):

@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable, Iterator
 
 from pipeline.discover import InputFile
-from pipeline.engines import Limits, process
-from pipeline.models import DocResult, ErrorRecord
+from pipeline.document import Limits, process_file
+from pipeline.models import DocResult
 
 INSTALL_HINT = "The Dask engine needs the `dask` extra: pip install 'baocao[dask]'."
 
@@ -28,7 +28,7 @@ class DaskEngine:
 
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]:
         try:
-            from distributed import Client, LocalCluster, wait
+            from distributed import Client, LocalCluster
         except ImportError as exc:
             raise RuntimeError(INSTALL_HINT) from exc
         own_client = self.client is None
@@ -45,25 +45,25 @@ class DaskEngine:
         try:
             queue: list[tuple[InputFile, object]] = []
             for item in items:
-                queue.append((item, client.submit(process, item, self.limits, pure=False)))
+                queue.append((item, client.submit(process_file, item, self.limits, pure=False)))
                 if len(queue) >= window:
-                    yield self._result(*queue.pop(0), wait)
+                    yield self._result(*queue.pop(0))
             while queue:
-                yield self._result(*queue.pop(0), wait)
+                yield self._result(*queue.pop(0))
         finally:
             if own_client:
                 client.close()
                 if cluster is not None:
                     cluster.close()
 
-    def _result(self, item: InputFile, future, wait) -> DocResult:
+    def _result(self, item: InputFile, future) -> DocResult:
         timeout = self.limits.timeout_s
         try:
             return future.result(timeout=timeout)
         except TimeoutError:
             future.cancel()
             message = f"Reading the file took more than {timeout:g} s on the cluster; its task was abandoned."
-            return DocResult(source_path=item.display, errors=[ErrorRecord(item.display, "ingest", "timeout", message)])
+            return DocResult.failed(item.display, "ingest", "timeout", message)
         except Exception as exc:  # a worker lost with its task, a task that raised
             message = f"The cluster could not run this file ({type(exc).__name__}: {exc})."
-            return DocResult(source_path=item.display, errors=[ErrorRecord(item.display, "ingest", "worker_crashed", message)])
+            return DocResult.failed(item.display, "ingest", "worker_crashed", message)

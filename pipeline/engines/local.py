@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 
 from pipeline.discover import InputFile
-from pipeline.engines import Limits, process
-from pipeline.models import DocResult, ErrorRecord
+from pipeline.document import Limits, process_file
+from pipeline.models import DocResult
 
 
 def _serve(conn: Connection, limits: Limits) -> None:
@@ -29,7 +29,7 @@ def _serve(conn: Connection, limits: Limits) -> None:
         if task is None:
             return
         index, item = task
-        conn.send((index, process(item, limits)))
+        conn.send((index, process_file(item, limits)))
 
 
 class _Worker:
@@ -139,4 +139,4 @@ class LocalEngine:
 
     @staticmethod
     def _failed(item: InputFile, error_type: str, message: str) -> DocResult:
-        return DocResult(source_path=item.display, errors=[ErrorRecord(item.display, "ingest", error_type, message)])
+        return DocResult.failed(item.display, "ingest", error_type, message)

@@ -1,12 +1,13 @@
 """Ingest: one module per input format, each turning file bytes into Blocks.
 
 `ingest(path, data)` sniffs the format from the bytes (a PDF named .txt is
-still a PDF), calls the format's module and returns an `Ingested`. Problems a
+still a PDF), calls the format's reader (READERS) and returns an `Ingested`. Problems a
 user can act on are raised as `IngestError(error_type, message)`; the
 pipeline turns them into `errors` rows.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,58 +35,64 @@ class Ingested:
     notes: list[str] = field(default_factory=list)
 
 
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """One input format: how its bytes begin, its file names, and the function that reads it."""
+
+    format: str
+    read: str  # "module:function", imported when first needed: (data, **options) -> Ingested
+    suffixes: tuple[str, ...]
+    magic: bytes = b""  # what its bytes start with ("" for text)
+    named_but_not: str = ""  # the message when the name says this format and the bytes do not
+    check: bytes = b""  # the prefix the bytes of a file named so must have (defaults to `magic`)
+    paged: bool = False  # takes max_pages
+
+
+# Adding a format is its module and its line here.
+READERS: dict[str, Reader] = {
+    r.format: r
+    for r in (
+        Reader("txt", "pipeline.ingest.text:read_text", (".txt", ".text", ".md")),
+        Reader("pdf", "pipeline.ingest.pdf:read_pdf", (".pdf",), b"%PDF",
+               "The file is named .pdf but is not a PDF (no %PDF header).", paged=True),
+        Reader("docx", "pipeline.ingest.docx:read_docx", (".docx",), b"PK\x03\x04",
+               "The file is named .docx but is not a Word package (not a zip file).", check=b"PK"),
+        Reader("doc", "pipeline.ingest.doc:read_doc", (".doc",), b"\xd0\xcf\x11\xe0",
+               "The file is named .doc but is not a Word 97-2003 document."),
+    )
+}
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """The format of a file, from its bytes first and its name second."""
-    head = data[:8]
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "docx"  # or another zip package: the DOCX reader says it has no Word document
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
+    """The format of a file, from its bytes first and its name second ("unknown" when neither says).
+
+    A PDF named .txt is still a PDF; a zip package is taken for DOCX (the DOCX
+    reader says so when it holds no Word document).
+    """
+    for reader in READERS.values():
+        if reader.magic and data.startswith(reader.magic):
+            return reader.format
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return "txt"
-    if suffix in (".pdf", ".docx", ".doc"):
-        return suffix[1:]
-    return "unknown"
+    return next((r.format for r in READERS.values() if suffix in r.suffixes), "unknown")
 
 
 def ingest(path: Path, data: bytes, *, max_pages: int | None = None) -> Ingested:
     """Read one file. `max_pages`: refuse paged formats with more pages (IngestError `too_many_pages`)."""
     if not data:
         raise IngestError("empty_file", "The file is empty (0 bytes).")
-    kind = sniff(path, data)
-    if kind == "txt":
-        from pipeline.ingest import text
-
-        ing = text.ingest(data)
-    elif kind == "pdf":
-        if not data.startswith(b"%PDF"):
-            raise IngestError("corrupt_file", "The file is named .pdf but is not a PDF (no %PDF header).")
-        from pipeline.ingest.pdf import read_pdf
-
-        ing = read_pdf(data, max_pages=max_pages)
-    elif kind == "docx":
-        if not data.startswith(b"PK"):
-            raise IngestError("corrupt_file", "The file is named .docx but is not a Word package (not a zip file).")
-        from pipeline.ingest.docx import read_docx
-
-        ing = read_docx(data)
-    elif kind == "doc":
-        if not data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise IngestError("corrupt_file", "The file is named .doc but is not a Word 97-2003 document.")
-        from pipeline.ingest.doc import read_doc
-
-        ing = read_doc(data)
-    else:
+    reader = READERS.get(sniff(path, data))
+    if reader is None:
+        names = [r.suffixes[0] for r in READERS.values()]
+        known = ", ".join(names[:-1]) + " and " + names[-1]
         raise IngestError(
             "unsupported_format",
-            f"Unsupported file type {path.suffix or '(no extension)'!r}: baocao reads .txt, .pdf, .docx and .doc files.",
+            f"Unsupported file type {path.suffix or '(no extension)'!r}: baocao reads {known} files.",
         )
+    if not data.startswith(reader.check or reader.magic):
+        raise IngestError("corrupt_file", reader.named_but_not)
+    module, function = reader.read.split(":")
+    read = getattr(importlib.import_module(module), function)
+    ing = read(data, max_pages=max_pages) if reader.paged else read(data)
     if not ing.encoding_repaired:
         _repair_legacy_fonts(ing)
     return ing

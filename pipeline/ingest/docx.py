@@ -19,9 +19,9 @@ import zipfile
 from lxml import etree
 
 from pipeline.ingest import IngestError, Ingested
-from pipeline.ingest.textflow import heading_or_body
+from pipeline.ingest.layout import heading_or_body
 from pipeline.models import Block
-from pipeline.normalize import marker
+from pipeline.text import marker
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

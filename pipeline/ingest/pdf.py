@@ -30,8 +30,8 @@ import pypdfium2.raw as pdfium_c
 import regex as re
 
 from pipeline.ingest import IngestError, Ingested
-from pipeline.ingest.textflow import _PAGE_NUMBER, _Line, _body_width, _build_blocks, _running_lines
-from pipeline.normalize import MARKER_RE, marker, marker_number
+from pipeline.ingest.layout import PAGE_NUMBER, Line, body_width, build_blocks, running_lines
+from pipeline.text import MARKER_RE, marker, marker_number
 
 OCR_DPI = 300
 OCR_TIMEOUT_S = 180  # one page
@@ -64,7 +64,7 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
             raise IngestError("empty_pdf", "The PDF has no pages.")
         if max_pages is not None and n_pages > max_pages:
             raise IngestError("too_many_pages", f"The PDF has {n_pages} pages, more than the limit of {max_pages}; raise --max-pages if it is genuine.")
-        lines: list[_Line] = []
+        lines: list[Line] = []
         ocr_pages: set[int] = set()
         no_text: list[int] = []
         sizes: Counter[float] = Counter()
@@ -100,13 +100,13 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
     expected, seen = [1], set()
     for number, plines in enumerate(pages, start=1):
         lines.extend(_classify_page(plines, number, body_size, expected, seen))
-    running = _running_lines(lines)
+    running = running_lines(lines)
     if running:
         for ln in _page_edges(lines):  # a running line stands first or last on its page, never mid-page
             if ln.kind == "body" and re.sub(r"\d+", "#", ln.text.strip()) in running:
                 ln.kind = "running"
-    width = _body_width([len(ln.text) for ln in lines if ln.kind == "body"])
-    blocks = _build_blocks(lines, width)
+    width = body_width([len(ln.text) for ln in lines if ln.kind == "body"])
+    blocks = build_blocks(lines, width)
     for block in blocks:
         if block.page in ocr_pages:
             block.ocr = True
@@ -117,8 +117,8 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
     return Ingested("pdf", blocks, layout="pdf", n_pages=n_pages, ocr_pages=len(ocr_pages), notes=notes)
 
 
-def _page_edges(lines: list[_Line]) -> list[_Line]:
-    by_page: dict[int | None, list[_Line]] = {}
+def _page_edges(lines: list[Line]) -> list[Line]:
+    by_page: dict[int | None, list[Line]] = {}
     for ln in lines:
         by_page.setdefault(ln.page, []).append(ln)
     return [ln for page in by_page.values() for ln in (page[:2] + page[-2:] if len(page) > 4 else page)]
@@ -232,18 +232,18 @@ def _superscripts(chars: _Chars, pl: _PLine) -> str:
     return "".join(out) + pl.text[last:] if out else pl.text
 
 
-def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: list[int], seen: set[int]) -> list[_Line]:
+def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: list[int], seen: set[int]) -> list[Line]:
     """Body, footnote, page-number and marker lines of one page, in reading order.
 
     `expected` holds the next footnote number, `seen` the markers met so far: a
     footnote starts only where its marker was seen in the text before it, so a
     table in small type (numbered rows) does not pass for footnotes.
     """
-    lines = [_Line(pl.text.rstrip(), page) for pl in plines]
+    lines = [Line(pl.text.rstrip(), page) for pl in plines]
     visible = [i for i, ln in enumerate(lines) if ln.text.strip()]
     small = {i for i in visible if 0 < plines[i].size < 0.9 * body_size}
     for i in visible[:2] + visible[-2:]:
-        if _PAGE_NUMBER.fullmatch(lines[i].text.strip()):
+        if PAGE_NUMBER.fullmatch(lines[i].text.strip()):
             lines[i].kind = "page_number"
     body_like = [i for i in visible if i not in small and lines[i].kind == "body"]
     last_body = body_like[-1] if body_like else -1

@@ -12,8 +12,8 @@ import codecs
 import unicodedata
 
 from pipeline.ingest import IngestError, Ingested, legacy
-from pipeline.ingest.textflow import lay_out
-from pipeline.normalize import clean_chars
+from pipeline.ingest.layout import lay_out
+from pipeline.text import clean_chars
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -27,7 +27,7 @@ _VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
 }
 
 
-def ingest(data: bytes) -> Ingested:
+def read_text(data: bytes) -> Ingested:
     text, encoding = decode(data)
     repaired = False
     if not encoding.startswith("utf"):

@@ -1,0 +1,37 @@
+"""What the commands share: the terminal, the dataset option, and printing user data safely."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from pipeline.store import DATASET_ENV, DEFAULT_DATASET
+
+DEFAULT_CORPUS = Path("corpus")
+
+console = Console(stderr=True)  # messages and progress: stdout stays for results
+
+
+def dataset_option(help: str = "Dataset folder written by `baocao run`.") -> Path:
+    """-d/--dataset, defaulting to $BAOCAO_DATASET, else outputs/dataset: the same for every command."""
+    return typer.Option(None, "-d", "--dataset", envvar=DATASET_ENV, show_default=False,
+                        help=f"{help} Default: ${DATASET_ENV}, else {DEFAULT_DATASET}.")
+
+
+def require_dataset(dataset: Path | None) -> Path:
+    """The dataset folder, or exit 2 saying how to make one."""
+    path = dataset if dataset is not None else DEFAULT_DATASET
+    if not (path / "manifest.json").exists():
+        fail(f"{path} is not a baocao dataset. Run `baocao run` first or pass -d.")
+    return path
+
+
+def plain(line: str, style: str | None = None) -> None:
+    """Print text that holds user data (paths, messages): square brackets in it are not markup."""
+    console.print(line, style=style, markup=False, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> None:
+    plain(message, style="red")
+    raise typer.Exit(code)

@@ -1,0 +1,95 @@
+"""Audit rules over quantities (registered with pipeline.corpus.audit.rule).
+
+- quantity_inconsistent  a ratio and its percentage disagree (18/20 = 90%), a part
+                         larger than its whole, listed parts adding up to more
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import regex as re
+
+from pipeline.corpus.audit import Context, finding, rule
+from pipeline.corpus.records import Figure
+
+RULE = "quantity_inconsistent"
+
+_CLAUSE_END = re.compile(r"[;.]\s|$")
+_PARTS_OPEN = re.compile(r"(?i)\s*[(:,]?\s*(?P<word>gồm|bao gồm|trong đó(?:\s+có)?)\b\s*:?")
+
+
+@rule("quantity_inconsistent", table="quantities")
+def quantity_inconsistent(quantities: list[Figure], context: Context) -> list[dict]:
+    out = []
+    by_sentence: dict[tuple[str, str], list[Figure]] = defaultdict(list)
+    for q in quantities:
+        by_sentence[(q.doc_id, q.sentence or "")].append(q)
+    for (doc_id, sentence), qs in by_sentence.items():
+        qs.sort(key=lambda q: q.start)
+        for i, q in enumerate(qs):
+            if q.kind == "ratio" and q.total:
+                if q.value > q.total:
+                    out.append(finding(q, RULE, "error", f"{q.value:g}/{q.total:g}", f"at most {q.total:g}",
+                                       f"{q.surface}: the part is larger than the whole."))
+                pct = _stated_share(q, qs[max(0, i - 2) : i] + qs[i + 1 : i + 3], sentence)
+                if pct is not None:
+                    share = 100 * q.value / q.total
+                    if abs(share - pct.value) > 0.6:
+                        out.append(finding(pct, RULE, "warning", f"{pct.value:g}%", f"{share:.2f}%",
+                                           f"{q.surface} is {share:.2f}%, but the text says {pct.surface}."))
+            elif q.kind == "count" and sentence:
+                out.extend(_parts_exceed(q, qs[i + 1 :], sentence))
+    return out
+
+
+def _stated_share(ratio: Figure, near: list[Figure], sentence: str) -> Figure | None:
+    """The percentage stated with a ratio: in the same clause, close before or after it.
+
+    `18/20 nhiệm vụ, đạt tỷ lệ 90%`, `100% nhiệm vụ hoàn thành (16/16 nhiệm vụ)`; not a
+    percentage of another clause (`10/10 thôn lõm sóng; cáp quang phủ hơn 97%`).
+    """
+    for p in near:
+        if p.kind != "percent":
+            continue
+        a, b = sorted((p, ratio), key=lambda q: q.start)
+        gap = b.start - a.end
+        if gap > 60:
+            continue
+        i, j = sentence.find(a.surface), sentence.rfind(b.surface)
+        if i < 0 or j < 0 or ";" in sentence[i:j] or "\n" in sentence[i:j]:
+            continue
+        return p
+    return None
+
+
+def _parts_exceed(whole: Figure, after: list[Figure], sentence: str) -> list[dict]:
+    """`23 nhiệm vụ, gồm: 01 ..., 02 ..., 18 ...`: the listed parts must not add up to more.
+
+    The list opens right after the whole (`97 nhiệm vụ (trong đó có 90 ...; 07 ...)`)
+    and ends with its bracket, else at the end of the clause.
+    """
+    at = sentence.find(whole.surface)
+    if at < 0:
+        return []
+    rest = sentence[at + len(whole.surface) :]
+    opener = _PARTS_OPEN.match(rest)
+    if opener is None:
+        return []
+    close = rest.find(")", opener.end()) if "(" in opener.group(0) else -1
+    if close < 0:
+        stop = _CLAUSE_END.search(rest[opener.end() :])
+        close = opener.end() + stop.start()
+    listing = rest[opener.end() : close]
+    parts, cursor = [], 0
+    for q in after:
+        found = listing.find(q.surface, cursor)
+        if q.kind != "count" or found < 0:
+            break
+        parts.append(q)
+        cursor = found + len(q.surface)
+    total = sum(q.value for q in parts)
+    if len(parts) >= 2 and total > whole.value:
+        listed = " + ".join(f"{q.value:g}" for q in parts)
+        return [finding(whole, RULE, "warning", f"{listed} = {total:g}", f"at most {whole.value:g}",
+                        f"{whole.surface} {opener.group('word')} parts adding up to {total:g}, more than the whole.")]
+    return []

@@ -1,0 +1,114 @@
+"""The rows the corpus stages work on, as typed records made from Arrow slices.
+
+A stage reads only the columns it needs; the fields of the others keep their
+defaults. Records are made a slice of reports at a time (pipeline.store.tables),
+so a stage never holds the corpus.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import TypeVar
+
+import pyarrow as pa
+
+from extractors.codes import parse_code
+from extractors.models import CodeParts
+
+
+@dataclass(slots=True)
+class Citation:
+    """A `references` row."""
+
+    doc_id: str = ""
+    start: int = 0
+    end: int = 0
+    surface: str = ""
+    sentence: str | None = None
+    cite_kind: str = ""
+    doc_type: str | None = None
+    type_word: str | None = None
+    type_conflict: bool = False
+    number: str | None = None
+    year: int | None = None
+    code: str | None = None
+    issued_date: dt.date | None = None
+    in_force_date: dt.date | None = None
+    issuer: str | None = None
+    issuer_canonical: str | None = None
+    subject: str | None = None
+    name: str | None = None
+    resolved_code: str | None = None
+    resolved_by: str | None = None
+    doc_key: str | None = None
+    relation: str = "mentions"
+    head_start: int | None = None
+
+    @property
+    def cited_code(self) -> str | None:
+        """The code of the document it cites: as written, else the one a short form stands for."""
+        return self.code or self.resolved_code
+
+    @property
+    def parts(self) -> CodeParts | None:
+        """Its written code taken apart (parse_code keeps what it parsed)."""
+        return parse_code(self.code) if self.code and self.cite_kind == "code" else None
+
+
+@dataclass(slots=True)
+class Figure:
+    """A `quantities` row."""
+
+    doc_id: str = ""
+    start: int = 0
+    end: int = 0
+    surface: str = ""
+    sentence: str | None = None
+    kind: str = ""
+    value: float = 0.0
+    total: float | None = None
+    unit: str | None = None
+
+
+@dataclass(slots=True)
+class CitedFacts:
+    """What the audit checks a citation against: its `cited_documents` row."""
+
+    doc_key: str = ""
+    year: int | None = None
+    issued_date: dt.date | None = None
+    known_date: dt.date | None = None
+    date_variants: list | None = None
+
+
+@dataclass(slots=True)
+class ReportFacts:
+    """What the corpus stages need to know of each report: one small record per report."""
+
+    doc_id: str = ""
+    province: str | None = None  # after the merger
+    province_as_written: str | None = None
+    report_date: dt.date | None = None
+
+
+R = TypeVar("R")
+
+
+def records(table: pa.Table, cls: type[R]) -> list[R]:
+    """One record per row; columns the record has no field for are left out."""
+    names = [n for n in table.column_names if n in _field_names(cls)]
+    columns = [table.column(n).to_pylist() for n in names]
+    return [cls(**dict(zip(names, values))) for values in zip(*columns)]
+
+
+def columns_of(cls) -> list[str]:
+    return list(_field_names(cls))
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    if cls not in _NAMES:
+        _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return _NAMES[cls]

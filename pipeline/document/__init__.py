@@ -1,0 +1,97 @@
+"""The per-document stage: one file's bytes -> ingest -> assemble -> extract -> a `DocResult`.
+
+`process_file` is the function every engine runs. It never raises: whatever
+goes wrong with one file becomes an `errors` row and the run goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from pipeline.discover import InputFile
+from pipeline.document.assemble import assemble
+from pipeline.document.extract import extract as extract_found
+from pipeline.ingest import IngestError, ingest
+from pipeline.models import DocResult, Document
+
+DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-file limits: whatever exceeds one becomes an `errors` row, never a stuck or failed run.
+
+    `timeout_s` is kept by the engine (it kills the worker); the others by `process_file`.
+    """
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_pages: int | None = None
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
+
+
+class _Failed(Exception):
+    def __init__(self, error_type: str, message: str):
+        super().__init__(message)
+        self.error_type, self.message = error_type, message
+
+
+def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
+    started = time.perf_counter()
+    doc_id = None
+    try:
+        data = _read(item, limits.max_bytes)
+        sha = hashlib.sha256(data).hexdigest()
+        doc_id = sha[:16]
+        try:
+            ing = ingest(item.path, data, max_pages=limits.max_pages)
+        except IngestError as exc:
+            raise _Failed(exc.error_type, exc.message) from None
+        except Exception as exc:  # a parser bug must cost one file, not the run
+            raise _Failed("ingest_failed", f"Unexpected error while reading the file ({type(exc).__name__}: {exc}).") from None
+        size = len(data)
+        del data
+        text, blocks = assemble(ing.blocks)
+        if not text.strip():
+            raise _Failed("empty_text", "No text could be taken from the file.")
+    except _Failed as failed:
+        res = DocResult.failed(item.display, "ingest", failed.error_type, failed.message, doc_id)
+        res.seconds = time.perf_counter() - started
+        return res
+    res = DocResult(source_path=item.display)
+    res.document = Document(
+        doc_id=doc_id,
+        source_path=item.display,
+        source_format=ing.source_format,
+        text=text,
+        blocks=blocks,
+        sha256=sha,
+        size_bytes=size,
+        n_pages=ing.n_pages,
+        encoding=ing.encoding,
+        encoding_repaired=ing.encoding_repaired,
+        ocr_pages=ing.ocr_pages,
+        layout=ing.layout,
+    )
+    extract_found(res.document, res)
+    res.seconds = time.perf_counter() - started
+    return res
+
+
+def _read(item: InputFile, max_bytes: int) -> bytes:
+    try:
+        if item.path.is_dir():
+            raise _Failed("not_a_file", f"{item.display} is a folder, not a file.")
+        with item.path.open("rb") as fh:
+            # what is read counts, not what stat says: a file can grow, or be a device behind a link
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise _Failed("vanished", "The file disappeared before it could be read.") from None
+    except PermissionError:
+        raise _Failed("permission_denied", "No permission to read the file; check its permissions.") from None
+    except OSError as exc:
+        raise _Failed("unreadable", f"The file could not be read: {exc.strerror or exc}.") from None
+    if len(data) > max_bytes:
+        raise _Failed("too_large", f"The file has more than {max_bytes:,} bytes, the limit; raise it with --max-bytes if the file is genuine.")
+    return data

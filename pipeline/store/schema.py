@@ -1,0 +1,242 @@
+"""The Parquet schema of every table, declared once (DATASET.md is the contract).
+
+Each column carries its meaning; the writer, the data dictionary and the
+contract test all read this module. Changing a contract column means bumping
+SCHEMA_VERSION.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: pa.DataType
+    meaning: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    # derived once: the writer asks for them for every chunk of rows it converts
+    schema: pa.Schema = field(init=False, repr=False, compare=False)
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "schema", pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]))
+        object.__setattr__(self, "names", tuple(c.name for c in self.columns))
+
+
+def _c(name: str, type_: pa.DataType, meaning: str, nullable: bool = True) -> Column:
+    return Column(name, type_, meaning, nullable)
+
+
+S, I32, I64, F64, B, D = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.bool_(), pa.date32()
+
+_WHERE = (
+    _c("doc_id", S, "id of the document (first 16 hex chars of the sha256 of the file)", False),
+    _c("source_path", S, "path of the input file as given / relative to the input root", False),
+    _c("start", I64, "start offset (characters) in documents.text", False),
+    _c("end", I64, "end offset (characters, exclusive) in documents.text", False),
+    _c("surface", S, "the text as it stands in documents.text[start:end]", False),
+)
+_CONTEXT = (
+    _c("in_footnote", B, "the mention stands in a footnote body", False),
+    _c("page", I32, "page number (1-based) where known"),
+    _c("sentence", S, "the sentence around the mention"),
+)
+
+DOCUMENTS = Table(
+    "documents",
+    "one row per input file that was read",
+    (
+        _c("doc_id", S, "stable id: first 16 hex chars of the sha256 of the file's bytes", False),
+        _c("source_path", S, "path of the input file as given / relative to the input root", False),
+        _c("source_format", S, "pdf, docx, doc, txt, ...", False),
+        _c("text", S, "the whole normalized text (blocks joined by newlines); all offsets index it", False),
+        _c("n_pages", I32, "number of pages (PDF)"),
+        _c("title", S, "the report's title"),
+        _c("issuing_agency", S, "canonical name of the body that wrote the report"),
+        _c("province", S, "the report's province, by its name after the July 2025 merger"),
+        _c("province_as_written", S, "the province as the report names it"),
+        _c("report_date", D, "date of the report"),
+        _c("period_start", D, "first day of the period the report covers"),
+        _c("period_end", D, "last day of the period the report covers"),
+        _c("encoding_repaired", B, "a legacy font encoding (TCVN3, VNI) was converted", False),
+        _c("ocr_pages", I32, "pages whose text came from OCR"),
+        _c("sha256", S, "sha256 of the file's bytes", False),
+        _c("size_bytes", I64, "size of the file", False),
+        _c("encoding", S, "text encoding of the input (text files)"),
+        _c("layout", S, "how the text was laid out: paragraphs (one per line), wrapped (PDF-extracted lines), pdf, docx"),
+        _c("n_blocks", I32, "number of blocks", False),
+        _c("n_references", I32, "number of citations found", False),
+        _c("pipeline_version", S, "version of baocao that produced the row", False),
+    ),
+)
+
+BLOCKS = Table(
+    "blocks",
+    "the layout: paragraphs, footnotes, table cells, running lines",
+    (
+        _c("doc_id", S, "document id", False),
+        _c("block_id", I32, "position of the block in the document (0-based)", False),
+        _c("kind", S, "heading, body, footnote, table_cell, header, footer", False),
+        _c("page", I32, "page number (1-based) where known"),
+        _c("start", I64, "start offset in documents.text", False),
+        _c("end", I64, "end offset in documents.text", False),
+        _c("ocr", B, "the block's text came from OCR", False),
+        _c("footnote", I32, "footnote blocks: the number shown in the document"),
+        _c("anchor", I64, "footnote blocks: offset in documents.text where its marker stands"),
+        _c("table_index", I32, "table cells: which table (0-based)"),
+        _c("row", I32, "table cells: row (0-based)"),
+        _c("col", I32, "table cells: column (0-based)"),
+    ),
+)
+
+REFERENCES = Table(
+    "references",
+    "one row per citation occurrence",
+    (
+        *_WHERE,
+        _c("doc_type", S, "canonical Vietnamese type name (from the type word, else from the code)"),
+        _c("type_word", S, "the type word as written (Kế hoạch hành động, Nghị Quyết)"),
+        _c("cite_kind", S, "code (a document code), short (Nghị quyết 57), law (a law by name), standard (QCVN, TCVN, ISO), anaphora (Kế hoạch nêu trên)", False),
+        _c("type_code", S, "type part of the code: NQ, QĐ, KH, CTr, TT, NĐ, ..."),
+        _c("number", S, "number as written, leading zeros kept"),
+        _c("year", I32, "year inside the code (05/2025/NQ-HĐND -> 2025); for laws and standards, their year"),
+        _c("code", S, "the full code, whitespace removed, as printed (put back together when `repaired`)"),
+        _c("issuer_code", S, "issuer part of the code: TW, CP, TTg, UBND, BCĐTW, ..."),
+        _c("system", S, "party (number-TYPE/ISSUER) or state (number/TYPE-ISSUER)"),
+        _c("issued_date", D, "the date the citation states"),
+        _c("in_force_date", D, "the date the sentence says the document took effect (có hiệu lực từ ngày ...), right after it"),
+        _c("issuer", S, "the issuing body as written"),
+        _c("issuer_canonical", S, "the issuing body's resolved full name"),
+        _c("subject", S, "the trích yếu that follows (về ...)"),
+        _c("name", S, "laws cited by name: the law's name (Chuyển giao công nghệ)"),
+        _c("is_short_form", B, "a short form without a code (Nghị quyết 57, NQ57, Đề án 06)", False),
+        _c("resolved_code", S, "short forms: the full code they stand for, when known"),
+        _c("resolved_by", S, "how resolved_code / issuer_canonical were found (report, corpus, gazetteer, stated, code) or why not"),
+        _c("type_conflict", B, "the written type word disagrees with the code's type", False),
+        _c("repaired", B, "the code or date was put back together where the source broke it (see repair_reason)", False),
+        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), split_date (16/7/20 21); comma-separated when several"),
+        _c("doc_key", S, "the cited document in the registry (cited_documents.doc_key)"),
+        _c("relation", S, "how the sentence ties it to its head: implements, amends, based_on, mentions", False),
+        _c("head_start", I64, "start of the citation that governs this one in its sentence (null: the report itself)"),
+        *_CONTEXT,
+    ),
+)
+
+QUANTITIES = Table(
+    "quantities",
+    "one row per stated quantity",
+    (
+        *_WHERE,
+        _c("kind", S, "count, ratio, percent, money, measure, rank", False),
+        _c("value", F64, "decoded value (1.808.680 -> 1808680, 308 tỷ đồng -> 3.08e11)", False),
+        _c("total", F64, "denominator of a ratio or rank (18/20, 04/63)"),
+        _c("unit", S, "head of the counted noun or the unit, lower-case"),
+        _c("subject", S, "the counted noun phrase"),
+        *_CONTEXT,
+    ),
+)
+
+AGENCIES = Table(
+    "agencies",
+    "one row per mention of a government or party body",
+    (
+        *_WHERE,
+        _c("canonical", S, "full expanded name, province made explicit where the report makes it clear", False),
+        _c("level", S, "central, province, district, commune", False),
+        _c("province", S, "province of a local body"),
+        _c("in_footnote", B, "the mention stands in a footnote body", False),
+        _c("page", I32, "page number (1-based) where known"),
+    ),
+)
+
+FINDINGS = Table(
+    "findings",
+    "what the citation audit flags",
+    (
+        _c("doc_id", S, "document id"),
+        _c("start", I64, "start of the citation's span"),
+        _c("end", I64, "end of the citation's span"),
+        _c("rule", S, "type_code_mismatch, date_conflict, date_impossible, malformed_code, issuer_mismatch, quantity_inconsistent", False),
+        _c("severity", S, "error, warning, info", False),
+        _c("code", S, "the cited code concerned"),
+        _c("found", S, "what the text says"),
+        _c("expected", S, "what it should say"),
+        _c("message", S, "a sentence a reader understands", False),
+    ),
+)
+
+ERRORS = Table(
+    "errors",
+    "one row per input that could not be read, or per stage that failed",
+    (
+        _c("source_path", S, "path of the input", False),
+        _c("stage", S, "discover, ingest, extract, write, ...", False),
+        _c("error_type", S, "encrypted_pdf, corrupt_file, unsupported_format, timeout, too_large, ...", False),
+        _c("message", S, "what is wrong and what the user can do", False),
+        _c("doc_id", S, "document id when the file was read"),
+    ),
+)
+
+DATE_VARIANT = pa.struct([pa.field("date", D), pa.field("mentions", I32)])
+
+CITED_DOCUMENTS = Table(
+    "cited_documents",
+    "the registry: one row per distinct document cited anywhere in the corpus",
+    (
+        _c("doc_key", S, "stable id of the cited document (same code, issuer scope and year -> same key)", False),
+        _c("code", S, "its code as most often written (or the law's name for laws cited by name)"),
+        _c("cite_kind", S, "code, law or standard", False),
+        _c("doc_type", S, "document type (from the code, else the most common type word)"),
+        _c("type_code", S, "type part of the code"),
+        _c("number", S, "number as written"),
+        _c("year", I32, "year of the document (in the code, or of its consensus date)"),
+        _c("issuer_code", S, "issuer part of the code"),
+        _c("issuer", S, "the issuing body's full name, most common resolution"),
+        _c("province", S, "province of a local issuer (UBND, HĐND, Tỉnh ủy, Sở ...), null for central bodies"),
+        _c("issued_date", D, "consensus date: the known date when the gazetteer has it, else the one cited most"),
+        _c("known_date", D, "the document's date according to the gazetteer of known documents"),
+        _c("date_variants", pa.list_(DATE_VARIANT), "every date it is cited with, and how many times"),
+        _c("subject", S, "the most complete trích yếu seen"),
+        _c("mentions", I32, "citations of it (short forms resolved to it included)", False),
+        _c("reports", I32, "reports citing it", False),
+        _c("citing_doc_ids", pa.list_(S), "doc_id of every report citing it"),
+        _c("first_report_date", D, "date of the earliest report citing it"),
+        _c("last_report_date", D, "date of the latest report citing it"),
+        _c("nq57_family", B, "57-NQ/TW itself or a document that implements it, directly or through others", False),
+    ),
+)
+
+CITATION_EDGES = Table(
+    "citation_edges",
+    "the citation graph: report -> cited document for every citation, and cited -> cited where the text states it",
+    (
+        _c("source_kind", S, "report (a report of the corpus) or document (a cited document)", False),
+        _c("source", S, "doc_id of the report, or doc_key of the cited document", False),
+        _c("source_code", S, "code of the source document (null for reports)"),
+        _c("target", S, "doc_key of the cited document", False),
+        _c("target_code", S, "code of the cited document"),
+        _c("relation", S, "implements, amends, based_on, mentions", False),
+        _c("doc_id", S, "the report whose text states the edge (null for gazetteer facts)"),
+        _c("start", I64, "start of the span stating it in documents.text"),
+        _c("end", I64, "end of that span"),
+        _c("evidence", S, "the sentence stating it"),
+        _c("origin", S, "text (stated in a report) or gazetteer (a known fact)", False),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (DOCUMENTS, BLOCKS, REFERENCES, QUANTITIES, AGENCIES, FINDINGS, ERRORS, CITED_DOCUMENTS, CITATION_EDGES)
+}

@@ -1,0 +1,170 @@
+"""Reading and rewriting tables in a run's staging folder (for corpus-level stages).
+
+A corpus holds far more citations than fit in memory as Python objects, so the
+stages work report by report: `report_units` groups a table's part files so
+that every report's rows lie in one group, `by_report` yields slices of about
+SLICE_ROWS rows that never cut a report, `update_by_report` rewrites columns
+slice by slice, and `PartWriter` writes a stage's output as it comes. Memory
+follows the size of a part (the writer's batch) and of a slice, not of the
+corpus.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from pipeline.store.schema import TABLES
+
+# rows turned into Python objects at a time: enough to amortize the calls, few enough to stay small
+SLICE_ROWS = 2000
+
+
+def read_staged(staging: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+    """A staged table (all its parts), or an empty one with the table's schema."""
+    parts = _parts(staging / name)
+    schema = TABLES[name].schema
+    if not parts:
+        table = schema.empty_table()
+        return table.select(columns) if columns else table
+    return ds.dataset(parts, format="parquet", schema=schema).to_table(columns=columns)
+
+
+def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:
+    """Replace a staged table by these rows."""
+    with PartWriter(staging, name) as out:
+        out.write(rows)
+
+
+def by_report(staging: Path, name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """The staged table in slices of about SLICE_ROWS rows, each holding every row of the reports it holds."""
+    schema = TABLES[name].schema
+    for unit in report_units(staging / name):
+        table = ds.dataset(unit, format="parquet", schema=schema).to_table(columns=columns)
+        yield from report_slices(table)
+
+
+def report_slices(table: pa.Table, rows: int | None = None) -> Iterator[pa.Table]:
+    """Cut a table between reports into slices of about `rows` rows (whole, if a report's rows are not together)."""
+    rows = rows or SLICE_ROWS
+    if table.num_rows <= rows:
+        yield table
+        return
+    ids = table.column("doc_id").to_pylist()
+    starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
+    if len(starts) != len(set(ids)):
+        yield table
+        return
+    begin = 0
+    for at in starts[1:]:
+        if at - begin >= rows:
+            yield table.slice(begin, at - begin)
+            begin = at
+    yield table.slice(begin)
+
+
+def scan(staging: Path, name: str, columns: list[str]) -> Iterator[pa.Table]:
+    """Some columns of a staged table, a slice at a time (for corpus-wide counts)."""
+    # part by part, without the dataset scanner's read-ahead (which would hold most of a small corpus)
+    for part in _parts(staging / name):
+        for batch in pq.ParquetFile(part).iter_batches(batch_size=SLICE_ROWS, columns=columns):
+            yield pa.Table.from_batches([batch])
+
+
+def update_by_report(staging: Path, name: str, columns: list[str], update: Callable[[pa.Table], dict[str, list]]) -> None:
+    """Rewrite columns of a staged table, report by report.
+
+    `update` gets the rows of some reports (only `columns`, in table order) and
+    returns new values for some columns; the other columns are copied as Arrow
+    data, never turned into Python objects.
+    """
+    schema = TABLES[name].schema
+    with PartWriter(staging, name) as out:
+        for unit in report_units(staging / name):
+            table = ds.dataset(unit, format="parquet", schema=schema).to_table()
+            new: dict[str, list] = {}
+            for piece in report_slices(table.select(columns)):
+                for col, values in update(piece).items():
+                    new.setdefault(col, []).extend(values)
+            for col, values in new.items():
+                at = schema.get_field_index(col)
+                table = table.set_column(at, schema.field(col), pa.array(values, schema.field(col).type))
+            out.write(table)
+
+
+class PartWriter:
+    """Writes a staged table's new parts; on close they replace the old ones (on error, the old ones stay).
+
+    Rows given in small pieces wait as Arrow data until there are `part_bytes` of them.
+    """
+
+    def __init__(self, staging: Path, name: str, part_bytes: int = 8 << 20):
+        self.folder = staging / name
+        self.folder.mkdir(exist_ok=True)
+        self.schema = TABLES[name].schema
+        self.part_bytes = part_bytes
+        self.pending: list[pa.Table] = []
+        self.pending_bytes = 0
+        self.written: list[Path] = []
+
+    def write(self, rows: list[dict] | pa.Table) -> None:
+        table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=self.schema)
+        self.pending.append(table.cast(self.schema))
+        self.pending_bytes += self.pending[-1].nbytes
+        if self.pending_bytes >= self.part_bytes:
+            self._flush()
+
+    def _flush(self) -> None:
+        path = self.folder / f".corpus-{len(self.written):05d}.parquet.tmp"
+        pq.write_table(pa.concat_tables(self.pending) if self.pending else self.schema.empty_table(), path, compression="zstd")
+        self.written.append(path)
+        self.pending, self.pending_bytes = [], 0
+
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            for path in self.written:
+                path.unlink(missing_ok=True)
+            return
+        if self.pending or not self.written:
+            self._flush()
+        for old in _parts(self.folder):
+            old.unlink()
+        for i, path in enumerate(self.written):
+            path.rename(self.folder / f"part-{i:05d}.parquet")
+
+
+def report_units(folder: Path) -> list[list[Path]]:
+    """The part files of a table, grouped so that each report's rows lie in one group.
+
+    The dataset writer puts all rows of a report in one part, so a group is
+    normally one part; should a report span parts, they are read together.
+    """
+    parts = _parts(folder)
+    root = list(range(len(parts)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, part in enumerate(parts):
+        for doc_id in pq.read_table(part, columns=["doc_id"]).column("doc_id").unique().to_pylist():
+            j = owner.setdefault(doc_id, i)
+            if j != i:
+                root[find(i)] = find(j)
+    units: dict[int, list[Path]] = {}
+    for i, part in enumerate(parts):
+        units.setdefault(find(i), []).append(part)
+    return list(units.values())
+
+
+def _parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
