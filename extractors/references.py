@@ -118,7 +118,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "inner_law_next": re.compile(r"\s*(?:,\s*và|,|và)\s*(?=(?:Luật|Bộ luật|Pháp lệnh)\s)"),
         # a law's number after its name, an abbreviation between: Luật bảo hiểm y tế (BHYT) số 25/2008/QH12
         "law_number": re.compile(r"\s*(?:\([^()\n]{1,20}\)\s*)?,?\s*(?=(?:số|Số)\s*:?\s*\d)"),
-        "law_year": re.compile(r"\s+(?:năm\s+)?(?P<yr>(?:19|20)\d{2})(?![\d/])"),
+        # Luật Đất đai năm 2024, Luật Đất đai 2024; not a range (giai đoạn 2021 - 2025)
+        "law_year": re.compile(r"[^\S\n]+(?:năm\s+)?(?P<yr>(?:19|20)\d{2})(?![\d/.,]\d|\d|/|\s*[\-–]\s*\d)"),
         "word": re.compile(r"\s*(?P<w>[^\s,;:.()\[\]“”\"!?]+)"),
     }
 
@@ -255,6 +256,7 @@ def _word_end(text: str, pos: int) -> int:
 
 # --- coded citations ---------------------------------------------------------
 
+_PHAP_LUAT = re.compile(r"(?i)pháp\s+luật$")
 # `Mẫu số 01/PLI`, `Biểu số 02/BC`: forms and parts of a document, not documents
 _PART_BEFORE = re.compile(r"(?i)(?<![\p{L}])(?:mẫu|biểu|phụ lục|bảng|phiếu|mục)\s*$")
 # the national motto, which stands beside the number line in a letterhead
@@ -271,6 +273,8 @@ def _coded(text: str, p) -> list[Reference]:
         so = p["so_before"].search(window)
         before_so = window[: so.start()] if so else window
         tw = p["type_before"].search(before_so)
+        if tw is not None and _PHAP_LUAT.search(before_so, 0, tw.end("tw")):
+            tw = None  # văn bản quy phạm pháp luật số ...: "luật" ends "pháp luật", it is no type word
         if tw is None and (parts.family == "legacy" or (so is None and not _bare_code_ok(parts))):
             continue  # 101-CP is a code only after a type word
         if tw is None and so is not None and _PART_BEFORE.search(before_so):
@@ -600,7 +604,7 @@ def _law_at(text: str, m: re.Match, p) -> _Law | None:
         name = re.sub(r"\s+", " ", text[pos:end]).strip()
     year = None
     y = _at(p["law_year"], text, end)
-    if y and (kind == "Hiến pháp" or text[end : y.start("yr")].strip() == "năm"):
+    if y:
         year = int(y.group("yr"))
         end = y.end()
     if kind == "Hiến pháp" and year is None and tw != "Hiến pháp":
@@ -636,7 +640,7 @@ def _amended_laws(text: str, pos: int, p) -> list[Reference]:
         name = re.sub(r"\s+", " ", text[m.end() : end]).strip()
         year = None
         y = _at(p["law_year"], text, end)
-        if y and text[end : y.start("yr")].strip() == "năm":
+        if y:
             year, end = int(y.group("yr")), y.end()
         out.append(
             Reference(start=m.start(), end=end, surface=text[m.start() : end], doc_type=tw, cite_kind="law", type_word=tw, year=year, name=name)
@@ -650,10 +654,14 @@ def _amended_laws(text: str, pos: int, p) -> list[Reference]:
 
 def _join_laws_and_numbers(text: str, laws: list[_Law], coded: list[Reference]) -> list[Reference]:
     """`Luật Ngân sách nhà nước số 83/2015/QH13`: one citation with the law's name and its number."""
-    at = {r.start: r for r in coded if r.type_word is None}
+    starts = [r.start for r in coded]
     for law in laws:
-        ref = at.get(law.number_at) if law.number_at is not None else None
-        if ref is None:
+        if law.number_at is None:
+            continue
+        i = bisect_right(starts, law.number_at) - 1
+        ref = coded[i] if i >= 0 else None
+        # its `số` (or the `luật` ending the name, read as a type word: ... pháp luật số 64/2025/QH15)
+        if ref is None or not (law.ref.start <= ref.start <= law.number_at < ref.end):
             continue
         ref.start = law.ref.start
         ref.type_word = law.ref.type_word
