@@ -97,7 +97,7 @@ def named_queries() -> dict[str, str]:
 
 
 def schema() -> pd.DataFrame:
-    """The data dictionary: table, column, type, nullable, meaning (from pipeline/schema.py)."""
+    """The data dictionary: table, column, type, nullable, meaning (from pipeline/store/schema.py)."""
     _require_pandas()
     from pipeline.query.dictionary import describe, flat
 

@@ -17,7 +17,7 @@ issuer. QH13 / HĐND9 style parts with a term number are issuers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import unicodedata
 
@@ -98,6 +98,7 @@ def parse_code(raw: str) -> CodeParts | None:
 
 @lru_cache(maxsize=1 << 16)
 def _parse_code(raw: str) -> CodeParts | None:
+    """Long on purpose: one branch per family of the grammar, in the order of the module docstring."""
     # the corpus stages ask about the same few thousand codes again and again (CodeParts is frozen)
     code = trim_glued(clean_code(raw))
     suffix = _SUFFIX_JUNK.search(code)
@@ -198,6 +199,16 @@ _TRAILING_DIGITS = re.compile(r"\d+$")
 def issuer_base(issuer_code: str) -> str:
     """The issuer part without the digits some codes add to it (`BCĐ57` -> `BCĐ`), as the gazetteer lists it."""
     return _TRAILING_DIGITS.sub("", issuer_code)
+
+
+def known_document(code: str) -> gazetteer.KnownDocument | None:
+    """The gazetteer's facts on a document, found by its code however it is written."""
+    return _known_by_key().get(compare_key(code))
+
+
+@cache
+def _known_by_key() -> dict[str, gazetteer.KnownDocument]:
+    return {compare_key(d.code): d for d in gazetteer.known_documents()}
 
 
 @lru_cache(maxsize=1 << 16)

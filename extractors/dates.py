@@ -29,7 +29,6 @@ DATE_PATTERN = _date_pattern(_YEAR)
 SPLIT_YEAR_DATE_PATTERN = _date_pattern(_SPLIT_YEAR)
 DATE_RE = re.compile(rf"(?<![\d/.\-]){DATE_PATTERN}")
 # a date introduced by "ngày", as citations state them
-DATED_RE = re.compile(rf"(?i:ngày)\s+(?:{DATE_PATTERN})")
 
 
 def make_date(day: int, month: int, year: int) -> dt.date | None:
@@ -40,7 +39,7 @@ def make_date(day: int, month: int, year: int) -> dt.date | None:
 
 
 def match_date(m: re.Match) -> dt.date | None:
-    """The date of a match of DATE_RE / DATED_RE (None when not a real day)."""
+    """The date of a match of DATE_RE (or of a pattern built on DATE_PATTERN) (None when not a real day)."""
     if m.group("d") is not None:
         return make_date(int(m.group("d")), int(m.group("m")), _year(m.group("y")))
     return make_date(int(m.group("d2")), int(m.group("m2")), _year(m.group("y2")))

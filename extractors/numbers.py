@@ -12,7 +12,6 @@ import regex as re
 
 # a number as written: digits with . , separators, no spaces inside
 NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-NUMBER_RE = re.compile(rf"(?<![\d.,])(?:{NUMBER})(?![\d])")
 
 SCALES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 

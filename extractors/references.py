@@ -52,14 +52,10 @@ def _alternation(words, tolerant: bool = False) -> str:
     return "|".join(_WS.join(map(word, w.split())) for w in forms)
 
 
-# hóa/hoá, thủy/thuỷ: both tone placements occur in real reports
-_TONE_PAIRS = [("òa", "oà"), ("óa", "oá"), ("ỏa", "oả"), ("õa", "oã"), ("ọa", "oạ"),
-               ("ùy", "uỳ"), ("úy", "uý"), ("ủy", "uỷ"), ("ũy", "uỹ"), ("ụy", "uỵ")]
-
-
 def _tone_tolerant(word: str) -> str:
+    """hóa/hoá, thủy/thuỷ: both tone placements occur in real reports."""
     out = re.escape(word)
-    for new, old in _TONE_PAIRS:
+    for new, old in gazetteer.OLD_TONES.items():
         out = out.replace(new, f"(?:{new}|{old})")
     return out
 

@@ -46,7 +46,7 @@ def _fold(text: str) -> str:
 
 
 # both tone placements of oa/oe/uy fold to one (the old style: hoà, Uỷ)
-_OLD_TONE = {
+OLD_TONES = {
     "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
     "òe": "oè", "óe": "oé", "ỏe": "oẻ", "õe": "oẽ", "ọe": "oẹ",
     "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
@@ -54,7 +54,7 @@ _OLD_TONE = {
 
 
 def _unify_tones(text: str) -> str:
-    for new, old in _OLD_TONE.items():
+    for new, old in OLD_TONES.items():
         if new in text:
             text = text.replace(new, old)
     return text
@@ -218,18 +218,20 @@ class KnownDocument:
 
 
 @cache
-def known_documents() -> dict[str, KnownDocument]:
-    """Central documents (the 57-NQ/TW family, and others reports name by a short form) with their real dates and issuers, by folded code."""
+def known_documents() -> tuple[KnownDocument, ...]:
+    """Central documents (the 57-NQ/TW family, and others reports name by a short form) with their real dates and issuers.
+
+    Looked up by code with extractors.codes.known_document (codes compare by its key).
+    """
     import datetime as dt
 
-    out = {}
-    for r in _rows("known_documents.csv"):
-        doc = KnownDocument(
+    return tuple(
+        KnownDocument(
             r["code"], r["doc_type"], dt.date.fromisoformat(r["issued_date"]), r["issuer"], r["implements"] or None, r["subject"], r["source"],
             tuple(_short_form(f) for f in (r.get("short_forms") or "").split("|") if f.strip()),
         )
-        out[_code_key(r["code"])] = doc
-    return out
+        for r in _rows("known_documents.csv")
+    )
 
 
 def _short_form(text: str) -> tuple[str, str]:
@@ -238,24 +240,16 @@ def _short_form(text: str) -> tuple[str, str]:
     return kind, number.lstrip("0") or "0"
 
 
-def _code_key(code: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFC", code) if not ch.isspace() and ch not in "-–—").upper()
-
-
-def known_document(code: str) -> KnownDocument | None:
-    return known_documents().get(_code_key(code))
-
-
 def known_by_short_form(doc_type: str | None, number: str | None) -> str | None:
     """The code of the one known document of that type and number (Nghị quyết 57 -> 57-NQ/TW, Đề án 06 -> 06/QĐ-TTg), if exactly one."""
     if not doc_type or not number:
         return None
     wanted = number.lstrip("0") or "0"
-    named = [d.code for d in known_documents().values() if (doc_type, wanted) in d.short_forms]
+    named = [d.code for d in known_documents() if (doc_type, wanted) in d.short_forms]
     if named:
         return named[0] if len(named) == 1 else None
     found = [
-        d.code for d in known_documents().values()
+        d.code for d in known_documents()
         if d.doc_type == doc_type and (d.code.split("/")[0].split("-")[0].lstrip("0") or "0") == wanted
     ]
     return found[0] if len(found) == 1 else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,47 +98,46 @@ def discover(
         if root.is_symlink() and not root.exists():
             errors.append(_error(given, "broken_link", f"{given} is a symbolic link to a path that does not exist."))
         elif root.is_dir():
-            if root.resolve() in skip:
-                continue
-            real_root = root.resolve()
-            for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: errors.append(_walk_error(e))):
-                here = Path(dirpath)
-                dirnames[:] = sorted(
-                    d for d in dirnames if (here / d).resolve() not in skip and not d.startswith(WORK_DIR_PREFIX)
-                )
-                for dn in list(dirnames):
-                    if (here / dn).is_symlink():
-                        dirnames.remove(dn)
-                        rel = (here / dn).relative_to(root)
-                        errors.append(
-                            _error(
-                                shown(os.path.join(root, rel)),
-                                "symlink_dir",
-                                "Symbolic link to a folder not followed (it could loop); name the target folder instead.",
-                            )
-                        )
-                for fn in sorted(filenames):
-                    if fn.startswith(WORK_DIR_PREFIX):
-                        continue  # a run's lock file
-                    full = here / fn
-                    display = shown(os.path.join(root, full.relative_to(root)))
-                    if full.is_symlink():
-                        if not full.exists():
-                            errors.append(_error(display, "broken_link", f"{display} is a symbolic link to a missing file."))
-                            continue
-                        if not follow_symlinks and not full.resolve().is_relative_to(real_root):
-                            errors.append(_error(
-                                display, "symlink_outside",
-                                f"{display} is a symbolic link to a file outside {given}; not read. "
-                                "Name that file itself, or pass --follow-symlinks.",
-                            ))
-                            continue
-                    add(full, display)
+            if root.resolve() not in skip:
+                for path, display in _walk(root, given, skip, follow_symlinks, errors):
+                    add(path, display)
         elif root.exists():
             add(root, given)
         else:
             errors.append(_error(given, "not_found", f"{given} does not exist."))
     return files, errors
+
+
+def _walk(root: Path, given: str, skip: set[Path], follow_symlinks: bool, errors: list[ErrorRecord]) -> Iterator[tuple[Path, str]]:
+    """(path, display) of the files under a folder the user named, in a stable order; errors for what is not read."""
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: errors.append(_walk_error(e))):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if (here / d).resolve() not in skip and not d.startswith(WORK_DIR_PREFIX))
+        for dn in list(dirnames):
+            if (here / dn).is_symlink():
+                dirnames.remove(dn)
+                errors.append(_error(
+                    shown(os.path.join(root, (here / dn).relative_to(root))), "symlink_dir",
+                    "Symbolic link to a folder not followed (it could loop); name the target folder instead.",
+                ))
+        for fn in sorted(filenames):
+            if fn.startswith(WORK_DIR_PREFIX):
+                continue  # a run's lock file
+            full = here / fn
+            display = shown(os.path.join(root, full.relative_to(root)))
+            if full.is_symlink():
+                if not full.exists():
+                    errors.append(_error(display, "broken_link", f"{display} is a symbolic link to a missing file."))
+                    continue
+                if not follow_symlinks and not full.resolve().is_relative_to(real_root):
+                    errors.append(_error(
+                        display, "symlink_outside",
+                        f"{display} is a symbolic link to a file outside {given}; not read. "
+                        "Name that file itself, or pass --follow-symlinks.",
+                    ))
+                    continue
+            yield full, display
 
 
 def _error(path: str, error_type: str, message: str) -> ErrorRecord:

@@ -1,4 +1,4 @@
-"""The data that flows between stages: ingest -> extract -> resolve -> store.
+"""What the per-document stage hands on (the flow: README, "Architecture").
 
 A file becomes a `Document` made of `Block`s; the extractors' entities
 (extractors.models) carry spans into `Document.text`, the normalized text all

@@ -21,6 +21,9 @@ import unicodedata
 import regex as re
 
 # A footnote marker is carried in block text as chr(MARKER_BASE + n).
+# the letters only Vietnamese uses: how decoders tell real text from mojibake
+VIETNAMESE_LETTERS = frozenset("ăâđêôơưĂÂĐÊÔƠƯ") | {chr(c) for c in range(0x1EA0, 0x1EFA)}
+
 MARKER_BASE = 0xF0000
 MARKER_RE = re.compile(r"[\U000F0000-\U000FFFFD]")
 

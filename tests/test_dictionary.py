@@ -1,4 +1,4 @@
-"""`baocao query --schema` and docs/data-dictionary.md: generated from pipeline/schema.py, in line with DATASET.md."""
+"""`baocao query --schema` and docs/data-dictionary.md: generated from pipeline/store/schema.py, in line with DATASET.md."""
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import gazetteer
 from extractors.agencies import find_agencies
+from extractors.codes import known_document
 from extractors.metadata import extract_metadata
 from extractors.numbers import format_number, parse_number
 from extractors.quantities import find_quantities, table_cell_quantity
@@ -76,8 +77,9 @@ def test_the_gazetteer_knows_the_provinces_before_and_after_the_merger():
 
 def test_known_documents_have_a_source_and_resolve_short_forms():
     known = gazetteer.known_documents()
-    assert all(d.source and d.issued_date for d in known.values())
-    assert gazetteer.known_document("57-NQ/TW").issued_date == dt.date(2024, 12, 22)
+    assert all(d.source and d.issued_date for d in known)
+    assert known_document("57-NQ/TW").issued_date == dt.date(2024, 12, 22)
+    assert known_document("57 - NQ/TW") is known_document("57-NQ/TW")
     assert gazetteer.known_by_short_form("Nghị quyết", "57") == "57-NQ/TW"
     assert gazetteer.known_by_short_form("Nghị quyết", "58") is None
     # a short form that names the plan a decision approves, not the decision's own type

@@ -164,6 +164,10 @@ def bench_run(
         for p in text_only.glob("*.txt"):
             shutil.copy(p, text_corpus / p.name)
         text_run = _measure(text_corpus, 1, work)
+    _report(console, rows, measured, baselines, text_run, text_only.name, counts, all_cores)
+
+
+def _report(console, rows, measured, baselines, text_run, text_name, counts, all_cores) -> None:
     table = Table(title="baocao run: whole pipeline (ingest, all extractors, corpus stages, Parquet)")
     for col in ("files", "workers", "formats", "MB", "seconds", "files/s", "MB/s", "pages/s", "peak RSS parent", "peak RSS worker"):
         table.add_column(col, justify="right")
@@ -175,7 +179,7 @@ def bench_run(
             f"{r['rss_parent_kb'] / 1024:.0f} MB", f"{r['rss_worker_kb'] / 1024:.0f} MB",
         )
     console.print(table)
-    base = Table(title=f"Baselines on the same files ({text_only.name})")
+    base = Table(title=f"Baselines on the same files ({text_name})")
     base.add_column("baseline")
     base.add_column("seconds", justify="right")
     base.add_column("on")

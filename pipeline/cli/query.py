@@ -44,21 +44,7 @@ def query(
     Exit code: 0 on success, 1 when the SQL fails, 2 when it is refused or the
     dataset cannot be read.
     """
-    import duckdb
-
-    from pipeline.query import dictionary
     from pipeline.query.named import derived_views, named_queries
-    from pipeline.query.sandbox import (
-        DatasetError,
-        QueryError,
-        QueryRefused,
-        connect,
-        default_dataset,
-        open_dataset,
-        run_named,
-        run_sql,
-        translate,
-    )
     from pipeline.query.output import FORMATS
 
     actions = [bool(sql), bool(run), list_, bool(show), schema]
@@ -66,35 +52,45 @@ def query(
         _fail("Give one of: a SQL query, --run NAME, --list, --show NAME, --schema.", EXIT_REFUSED)
     if fmt not in FORMATS:
         _fail(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.", EXIT_REFUSED)
-
     if list_:
         _write(_listing(named_queries(), derived_views()), fmt, out, max_rows=10_000, cell_chars=None)
-        return
-    if show:
+    elif show:
         found = named_queries().get(show) or derived_views().get(show)
         if found is None:
             _fail(f"No named query or view {show!r}; `baocao query --list` shows them.", EXIT_REFUSED)
         print(found.sql)
-        return
+    else:
+        con = _connect(dataset, out, schema_only=schema)
+        _answer(con, sys.stdin.read() if sql == "-" else sql, run, schema, fmt, out, max_rows)
+
+
+def _connect(dataset: Path | None, out: Path | None, schema_only: bool):
+    """A sandboxed connection to the dataset; None for --schema without a dataset (no examples then)."""
+    from pipeline.query.sandbox import DatasetError, connect, default_dataset, open_dataset
 
     explicit = dataset is not None
     try:
         ds = open_dataset(dataset if explicit else default_dataset())
         con = connect(ds)
     except DatasetError as exc:
-        if schema and not explicit:
-            con = None  # the schema needs no dataset; examples do
-        else:
-            _fail(str(exc), EXIT_REFUSED)
-    if con is not None and out is not None and out.resolve().is_relative_to(ds.root):
+        if schema_only and not explicit:
+            return None
+        _fail(str(exc), EXIT_REFUSED)
+    if out is not None and out.resolve().is_relative_to(ds.root):
         _fail(f"Not writing {out} inside the dataset {ds.root}: choose a file elsewhere.", EXIT_REFUSED)
+    return con
+
+
+def _answer(con, sql: str | None, run: str | None, schema: bool, fmt: str, out: Path | None, max_rows: int) -> None:
+    import duckdb
+
+    from pipeline.query import dictionary
+    from pipeline.query.sandbox import QueryError, QueryRefused, run_named, run_sql, translate
 
     try:
         if schema:
             dictionary.write_schema(dictionary.describe(con), fmt, out)
             return
-        if sql == "-":
-            sql = sys.stdin.read()
         reader = run_named(con, run) if run else run_sql(con, sql)
         try:
             _write(reader, fmt, out, max_rows=max_rows, title=run)

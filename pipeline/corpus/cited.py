@@ -33,13 +33,13 @@ import pyarrow.parquet as pq
 import regex as re
 
 import gazetteer
-from extractors.codes import NORMATIVE_TYPES, compare_key, parse_code, type_of
+from extractors.codes import NORMATIVE_TYPES, compare_key, known_document, parse_code, type_of
 from extractors.resolution import is_central, province_for
 from pipeline.corpus.records import Citation, ReportFacts, records
 from pipeline.corpus.resolve import COLUMNS as RESOLVE_COLUMNS
 from pipeline.corpus.resolve import corpus_codes, resolve_short_forms
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import SLICE_ROWS, PartWriter, by_report, read_staged, scan, update_by_report
+from pipeline.store.tables import SLICE_ROWS, PartWriter, by_report, read_table, scan, update_by_report
 
 NQ57 = compare_key("57-NQ/TW")
 FAMILY_RELATIONS = ("implements", "amends", "based_on")
@@ -168,7 +168,7 @@ def stage(staging: Path) -> None:
 
 def read_reports(staging: Path) -> dict[str, ReportFacts]:
     """doc_id -> what the corpus stages need to know of each report (one small record per report)."""
-    return {r.doc_id: r for r in records(read_staged(staging, "documents", _DOC_COLUMNS), ReportFacts)}
+    return {r.doc_id: r for r in records(read_table(staging, "documents", _DOC_COLUMNS), ReportFacts)}
 
 
 def most_cited_first(registry: pa.Table, first_cited: dict[str, int]) -> pa.Table:
@@ -438,8 +438,7 @@ def consensus_date(dates: Counter, reports_by_date: dict[dt.date, set[str]]) -> 
 
 
 def known_date(code: str) -> dt.date | None:
-    finder = getattr(gazetteer, "known_document", None)
-    doc = finder(code) if finder else None
+    doc = known_document(code)
     return getattr(doc, "issued_date", None) if doc else None
 
 
@@ -477,7 +476,7 @@ def gazetteer_edges(entries: list[Entry]) -> list[dict]:
             by_key[e.key].append(e)
     edges = []
     for source_key, sources in by_key.items():
-        known = gazetteer.known_document(sources[0].first_code or "")
+        known = known_document(sources[0].first_code or "")
         if known is None or not known.implements:
             continue
         for source in sources:

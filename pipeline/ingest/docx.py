@@ -36,10 +36,9 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-_P, _T, _TAB, _BR, _CR, _TBL, _TR, _TC, _R = (_w(t) for t in ("p", "t", "tab", "br", "cr", "tbl", "tr", "tc", "r"))
+_P, _T, _TAB, _BR, _CR, _TBL, _TR, _TC = (_w(t) for t in ("p", "t", "tab", "br", "cr", "tbl", "tr", "tc"))
 _FN_REF, _EN_REF, _SDT, _SDT_CONTENT = _w("footnoteReference"), _w("endnoteReference"), _w("sdt"), _w("sdtContent")
-_DEL, _INS, _HYPERLINK, _SMART = _w("del"), _w("ins"), _w("hyperlink"), _w("smartTag")
-_NOBREAK_HYPHEN, _SOFT_HYPHEN, _SYM = _w("noBreakHyphen"), _w("softHyphen"), _w("sym")
+_DEL, _NOBREAK_HYPHEN = _w("del"), _w("noBreakHyphen")
 
 
 class SafeZip:
@@ -126,14 +125,6 @@ class _Notes:
                     continue
                 paras = [_para_text(p, None) for p in note.iter(_P)]
                 self.text[note.get(_w("id"), "")] = " ".join(t.strip() for t in paras if t.strip())
-        self.order: list[str] = []
-
-    def number(self, note_id: str) -> int | None:
-        if note_id not in self.text:
-            return None
-        if note_id not in self.order:
-            self.order.append(note_id)
-        return self.order.index(note_id) + 1
 
 
 def _para_text(p: etree._Element, on_ref) -> str:

@@ -16,15 +16,16 @@ from viparse.normalize.tables import convert
 
 import regex as re
 
+from pipeline.text import VIETNAMESE_LETTERS
+
 SAMPLE_CHARS = 20000
 # letters only Unicode Vietnamese has: text with many of them is already Unicode
-_VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {chr(c) for c in range(0x1EA0, 0x1EFA)}
 # Latin-1 letters and signs that legacy fonts reuse for Vietnamese letters
 _LEGACY_SIGNS = set("µ¸¶·¹¨»¾¼½Æ©ÇÊËÌÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßãåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ¢£¤¥§«¬®°±²³´")
 
 
 _NOT_LETTERS = re.compile(r"\P{L}+")
-_VIETNAMESE_RE = re.compile("[" + "".join(sorted(_VIETNAMESE)) + "]")
+_VIETNAMESE_RE = re.compile("[" + "".join(sorted(VIETNAMESE_LETTERS)) + "]")
 _LEGACY_RE = re.compile("[" + re.escape("".join(sorted(_LEGACY_SIGNS))) + "]")
 
 

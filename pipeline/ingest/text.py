@@ -13,7 +13,7 @@ import unicodedata
 
 from pipeline.ingest import IngestError, Ingested, legacy
 from pipeline.ingest.layout import lay_out
-from pipeline.text import clean_chars
+from pipeline.text import VIETNAMESE_LETTERS, clean_chars
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -22,9 +22,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
-    c for c in map(chr, range(0x1EA0, 0x1EFA))
-}
 
 
 def read_text(data: bytes) -> Ingested:
@@ -102,7 +99,7 @@ def _vietnamese_score(text: str) -> float:
     letters = [c for c in unicodedata.normalize("NFC", text[:20000]) if c.isalpha()]
     if not letters:
         return 0.0
-    return sum(c in _VIETNAMESE for c in letters) / len(letters)
+    return sum(c in VIETNAMESE_LETTERS for c in letters) / len(letters)
 
 
 def _best_single_byte(data: bytes) -> tuple[str, str] | None:

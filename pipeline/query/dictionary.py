@@ -1,4 +1,4 @@
-"""The data dictionary: every table and column with its type and meaning, from pipeline/schema.py.
+"""The data dictionary: every table and column with its type and meaning, from pipeline/store/schema.py.
 
 Nothing here restates the schema: tables, columns, types and meanings come
 from `pipeline.store.schema.TABLES`; examples, when a dataset is at hand, come from
@@ -24,7 +24,7 @@ from pipeline.store.schema import TABLES
 
 EXAMPLE_CHARS = 80
 EXAMPLE_SCAN_ROWS = 10_000  # enough to find a well-filled row without reading a large table whole
-UNDECLARED = "(not declared in pipeline/schema.py)"
+UNDECLARED = "(not declared in pipeline/store/schema.py)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +127,7 @@ def markdown(docs: list[TableDoc]) -> str:
     parts = [
         "# Data dictionary\n\n",
         "Every table of the dataset `baocao run` writes, and every column with its type and meaning.\n"
-        "Generated from `pipeline/schema.py` by `baocao query --schema --format markdown"
+        "Generated from `pipeline/store/schema.py` by `baocao query --schema --format markdown"
         + (" -o docs/data-dictionary.md` (with the dataset of corpus/ in outputs/dataset)" if examples else "`")
         + "; do not edit by hand. The contract these columns fulfil is DATASET.md.\n\n",
     ]

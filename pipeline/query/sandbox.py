@@ -116,7 +116,7 @@ def connect(dataset: Dataset | Path | str | None = None, *, sandbox: bool = True
     con = duckdb.connect(":memory:")
     for name, files in ds.tables.items():
         con.execute(_table_view_sql(name, ds.root / name, files))
-        meaning = TABLES[name].meaning if name in TABLES else "a table not declared in pipeline/schema.py"
+        meaning = TABLES[name].meaning if name in TABLES else "a table not declared in pipeline/store/schema.py"
         con.execute(f"comment on view {ident(name)} is {_literal(TABLE_TAG + meaning)}")
     _create_derived_views(con, set(ds.tables))
     if sandbox:

@@ -13,13 +13,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.dataset as ds
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from extractors.codes import compare_key
 from pipeline.corpus.audit import SEVERITIES
+from pipeline.store.tables import read_table
 
 _DOC_COLUMNS = ["doc_id", "source_path", "title", "province", "province_as_written", "report_date"]
 
@@ -42,8 +42,7 @@ class AuditData:
 
 def load(dataset: Path) -> AuditData:
     def rows(name: str, columns=None) -> list[dict]:
-        path = dataset / name
-        return ds.dataset(path, format="parquet").to_table(columns=columns).to_pylist() if path.exists() else []
+        return read_table(dataset, name, columns).to_pylist()
 
     docs = {d["doc_id"]: d for d in rows("documents", _DOC_COLUMNS)}
     return AuditData(

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.dataset as ds
 
 import gazetteer
 from extractors.codes import compare_key
+from pipeline.store.tables import read_table
 
 
 @dataclass(slots=True)
@@ -148,15 +148,8 @@ def load_gold(gold_dir: Path, table: str) -> dict[str, list[dict]]:
     return out
 
 
-def load_table(dataset: Path, table: str, columns: list[str] | None = None) -> list[dict]:
-    path = dataset / table
-    if not path.exists():
-        return []
-    return ds.dataset(path, format="parquet").to_table(columns=columns).to_pylist()
-
-
 def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = tuple(METRICS)) -> dict[str, list[FileScore]]:
-    documents = load_table(dataset, "documents", ["doc_id", "source_path"])
+    documents = read_table(dataset, "documents", ["doc_id", "source_path"]).to_pylist()
     by_stem: dict[str, list[dict]] = {}
     for d in documents:
         by_stem.setdefault(Path(d["source_path"]).stem, []).append(d)
@@ -166,7 +159,7 @@ def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = tuple(METRIC
         gold = load_gold(gold_dir, table)
         if not gold:
             continue
-        rows = load_table(dataset, target)
+        rows = read_table(dataset, target).to_pylist()
         by_doc: dict[str, list[dict]] = {}
         for r in rows:
             by_doc.setdefault(r["doc_id"], []).append(r)

@@ -23,9 +23,9 @@ from pipeline.store.schema import TABLES
 SLICE_ROWS = 2000
 
 
-def read_staged(staging: Path, name: str, columns: list[str] | None = None) -> pa.Table:
-    """A staged table (all its parts), or an empty one with the table's schema."""
-    parts = _parts(staging / name)
+def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+    """A table (all its parts) of a staging folder or a dataset, or an empty one with the table's schema."""
+    parts = _parts(folder / name)
     schema = TABLES[name].schema
     if not parts:
         table = schema.empty_table()
@@ -119,7 +119,7 @@ class PartWriter:
 
     def _flush(self) -> None:
         path = self.folder / f".corpus-{len(self.written):05d}.parquet.tmp"
-        pq.write_table(pa.concat_tables(self.pending) if self.pending else self.schema.empty_table(), path, compression="zstd")
+        write_part(pa.concat_tables(self.pending) if self.pending else self.schema.empty_table(), path)
         self.written.append(path)
         self.pending, self.pending_bytes = [], 0
 
@@ -164,6 +164,11 @@ def report_units(folder: Path) -> list[list[Path]]:
     for i, part in enumerate(parts):
         units.setdefault(find(i), []).append(part)
     return list(units.values())
+
+
+def write_part(table: pa.Table, path: Path) -> None:
+    """One Parquet part file: every part of every table is written here, the same way."""
+    pq.write_table(table, path, compression="zstd")
 
 
 def _parts(folder: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from pipeline import __version__
 from pipeline.store.commit import GENERATOR, MANIFEST, check_output, fsync_tree, lock, recover, swap_into_place, work_dir
 from pipeline.store.rows import PER_DOCUMENT_TABLES
 from pipeline.store.schema import SCHEMA_VERSION, TABLES
+from pipeline.store.tables import write_part
 
 # Arrow data buffered before the tables are written as parts: what the run's process holds of the dataset
 BATCH_BYTES = 8 << 20
@@ -104,7 +105,7 @@ class DatasetWriter:
         while path.exists():
             self.parts[name] += 1
             path = self.staging / name / f"part-{self.parts[name]:05d}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        write_part(table, path)
         self.parts[name] += 1
 
     def flush(self) -> None:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from pipeline.corpus.records import Citation, CitedFacts, Figure, ReportFacts, columns_of, records
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import PartWriter, by_report, read_staged, scan
+from pipeline.store.tables import PartWriter, by_report, read_table, scan
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -83,7 +83,7 @@ def stage(staging: Path) -> None:
     from pipeline.corpus.cited import read_reports
 
     reports = read_reports(staging)
-    registry = read_staged(staging, "cited_documents", columns_of(CitedFacts))  # Arrow: compact, looked up slice by slice
+    registry = read_table(staging, "cited_documents", columns_of(CitedFacts))  # Arrow: compact, looked up slice by slice
     usage = IssuerUsage.of(records(t, Citation) for t in scan(staging, "references", ["doc_id", "cite_kind", "code"]))
     context = Context(reports, {}, usage, dt.date.today())
     found: list[pa.Table] = []
