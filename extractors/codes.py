@@ -227,6 +227,7 @@ def compare_key(code: str) -> str:
 #   lost_hyphen    the hyphen between type and issuer gone: 61/2018/NĐCP, 02 KH/BCĐTW
 #   space_in_code  a stray space at a slash or a dash: 7 /2021/TT-BNV, 27/TTr- STTTT, 100 - KL/TW
 #   dash_variant   an en or em dash for the hyphen: 41/NQ–HĐBCQG
+#   lost_slash     the slash before a known type gone: 2436QĐ-UBND, 1830 QĐ-UBND
 
 _DASH = r"[\-–—]"
 # a part that may be cut before its Đ; the piece after the cut is upper case (Đồng is a word)
@@ -243,7 +244,7 @@ def _loose_code_re() -> re.Pattern:
         rf"""(?<![\p{{L}}\d/.:,\-%])
         (?P<code>{NUMBER}
           (?: (?:{_DASH}|\s{_DASH}\s?|{_DASH}\s|\s(?=(?:{types})\s?/)) {_CUT_SEG} \s?/\s? {_CUT_SEG} (?:{_DASH}{_CUT_SEG})*
-            | (?:\s?[/\-]\s?{YEAR}(?=\s?/))? (?:/|\s/\s?|/\s{_CAPS_AHEAD}) {_CUT_SEG}
+            | (?:\s?[/\-]\s?{YEAR}(?=\s?/|\s?(?:{types})-\p{{Lu}}))? (?:/|\s/\s?|/\s{_CAPS_AHEAD}|(?P<noslash>\s?(?=(?:{types})-\p{{Lu}}))) {_CUT_SEG}
               (?:(?:\s{_DASH}\s?|{_DASH}\s){_CAPS_AHEAD}{_CUT_SEG})? (?:[\-–—/]{_CUT_SEG})*
             | -{SEG}
           )
@@ -270,18 +271,19 @@ def find_codes(text: str) -> list[FoundCode]:
     """Every code candidate in `text`, repaired where the source broke it (see above)."""
     out = []
     for m in _loose_code_re().finditer(text):
-        found = _put_together(m.group("code"), m.start("code"))
+        found = _put_together(m.group("code"), m.start("code"), m.group("noslash") is not None)
         if found is not None:
             out.append(found)
     return out
 
 
 _CUT = re.compile(r"\sĐ")
+_BEFORE_TYPE = re.compile(rf"^{NUMBER}(?:[/\-]{YEAR})?\s?")
 _PARTY_SPACE = re.compile(rf"({NUMBER})\s(?=\p{{Lu}})")
 _GAP = re.compile(r"\s")
 
 
-def _put_together(raw: str, start: int) -> FoundCode | None:
+def _put_together(raw: str, start: int, slash_lost: bool = False) -> FoundCode | None:
     raw = trim_glued(raw)
     reasons = []
     # a cut part is joined only when the whole is a part the gazetteer knows: `BKH ĐT` becomes
@@ -298,6 +300,11 @@ def _put_together(raw: str, start: int) -> FoundCode | None:
             break
     text_span = raw
     raw = re.sub(r"(?<=[\p{L}\d&])\sĐ", "Đ", raw) if "split_code" in reasons else raw
+    if slash_lost:
+        # 2436QĐ-UBND, 1830 QĐ-UBND, 101/2017NQ-HĐND: the slash before a known type gone
+        at = _BEFORE_TYPE.search(raw).end()
+        raw = raw[:at].rstrip() + "/" + raw[at:]
+        reasons.append("lost_slash")
     if _PARTY_SPACE.match(raw):
         raw = _PARTY_SPACE.sub(r"\1-", raw, count=1)  # 02 KH/BCĐTW: the party hyphen typed as a space
         reasons.append("lost_hyphen")
@@ -316,6 +323,10 @@ def _put_together(raw: str, start: int) -> FoundCode | None:
     return FoundCode(start, start + len(text_span), parts, ",".join(dict.fromkeys(reasons)) or None)
 
 
+def _known_issuer(seg: str) -> bool:
+    return issuer_base(seg) in gazetteer.issuer_codes() or bool(_TERM_ISSUER.fullmatch(seg))
+
+
 def _known_part(seg: str) -> bool:
     """A type code or an issuer code the gazetteer knows (issuers with a term number too: QH15)."""
     if not seg:
@@ -330,7 +341,8 @@ def _unglue(parts: CodeParts) -> CodeParts | None:
     seg = parts.issuer_code
     longest = max(map(len, gazetteer.type_codes()))
     for k in range(min(longest, len(seg) - 1), 0, -1):
-        if canonical_type(seg[:k]) and _known_part(seg[k:]):
+        # the rest must be an issuer: HDND is HĐND written without Đ, not HD + ND
+        if canonical_type(seg[:k]) and _known_issuer(seg[k:]):
             fixed = parts.code.replace(seg, f"{seg[:k]}-{seg[k:]}", 1)
             return parse_code(fixed)
     return None

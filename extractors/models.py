@@ -49,7 +49,7 @@ class Reference:
     resolved_by: str | None = None  # how resolved_code / issuer_canonical were found, or why not
     type_conflict: bool = False
     # the code or date differs from the text because the source broke it and it was put
-    # back together (split_code, lost_hyphen, space_in_code, dash_variant, split_date)
+    # back together (split_code, lost_hyphen, space_in_code, dash_variant, lost_slash, split_date)
     repaired: bool = False
     repair_reason: str | None = None
     # what governs this citation in its sentence: the citation starting at head_start

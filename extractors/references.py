@@ -271,8 +271,8 @@ def _coded(text: str, p) -> list[Reference]:
         tw = p["type_before"].search(before_so)
         if tw is not None and _PHAP_LUAT.search(before_so, 0, tw.end("tw")):
             tw = None  # văn bản quy phạm pháp luật số ...: "luật" ends "pháp luật", it is no type word
-        if tw is None and (parts.family == "legacy" or (so is None and not _bare_code_ok(parts))):
-            continue  # 101-CP is a code only after a type word
+        if tw is None and (parts.family == "legacy" or (so is None and (_slash_lost(found) or not _bare_code_ok(parts)))):
+            continue  # 101-CP, 1830 QĐ-UBND are codes only after a type word or số
         if tw is None and so is not None and _PART_BEFORE.search(before_so):
             continue
         start = w0 + (tw.start("tw") if tw else so.start() if so else len(window))
@@ -300,6 +300,10 @@ def _coded(text: str, p) -> list[Reference]:
         ref.surface = text[ref.start : ref.end]
         out.append(ref)
     return out
+
+
+def _slash_lost(found) -> bool:
+    return bool(found.repair) and "lost_slash" in found.repair
 
 
 def _note_repair(ref: Reference, reason: str | None) -> None:

@@ -25,7 +25,7 @@ def broken(draw):
     if family == "party":
         ways.append("party_space")
     if family in ("administrative", "normative") and want["type_code"]:
-        ways.append("glued")
+        ways += ["glued", "slash_lost"]
     # a part cut before its Đ is joined when the whole is a type or issuer the gazetteer knows
     # (units are not listed there: they stay as cut)
     known = [p for p in (want["type_code"], want["issuer_code"]) if p and re.search(r"[\p{Lu}\d&]Đ", p) and p != "QĐi"]
@@ -46,6 +46,10 @@ def broken(draw):
         return text[:at] + draw(st.sampled_from("–—")) + text[at + 1 :], text, "dash_variant"
     if way == "party_space":
         return text.replace("-", " ", 1), text, "lost_hyphen"
+    if way == "slash_lost":
+        # the slash before the type gone, or a space for it: 2436QĐ-UBND, 1830 QĐ-UBND, 101/2017NQ-HĐND
+        at = text.index("/" + want["type_code"] + "-")
+        return text[:at] + draw(st.sampled_from(["", " "])) + text[at + 1 :], text, "lost_slash"
     if way == "glued":
         type_and_issuer = f"{want['type_code']}-{want['issuer_code']}"
         return text.replace(type_and_issuer, type_and_issuer.replace("-", ""), 1), text, "lost_hyphen"
@@ -86,6 +90,15 @@ def test_a_split_year_reads_back(date, cut, in_words):
     (ref,) = find_references(f"Quyết định số 1150/QĐ-UBND ngày {written} của UBND tỉnh.")
     assert ref.issued_date == date and ref.repair_reason == "split_date"
     assert ref.surface.endswith(year)
+
+
+def test_a_lost_slash_needs_a_type_word_or_so():
+    assert [r.code for r in find_references("tăng 12 KH-UBND; Kế hoạch 13 KH-UBND; số 14KH-UBND")] == ["13/KH-UBND", "14/KH-UBND"]
+
+
+def test_a_code_without_its_d_is_not_unglued_into_a_wrong_type():
+    (found,) = find_codes("Nghị quyết số 41/HDND-PC")
+    assert (found.code, found.repair) == ("41/HDND-PC", None)  # HĐND without Đ, not HD + ND
 
 
 def test_a_cut_part_joins_only_into_a_known_part():

@@ -126,7 +126,7 @@ REFERENCES = Table(
         _c("resolved_by", S, "how resolved_code / issuer_canonical were found (report, corpus, gazetteer, stated, code) or why not"),
         _c("type_conflict", B, "the written type word disagrees with the code's type", False),
         _c("repaired", B, "the code or date was put back together where the source broke it (see repair_reason)", False),
-        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), split_date (16/7/20 21); comma-separated when several"),
+        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), lost_slash (2436QĐ-UBND), split_date (16/7/20 21); comma-separated when several"),
         _c("doc_key", S, "the cited document in the registry (cited_documents.doc_key)"),
         _c("relation", S, "how the sentence ties it to its head: implements, amends, based_on, mentions", False),
         _c("head_start", I64, "start of the citation that governs this one in its sentence (null: the report itself)"),
