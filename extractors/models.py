@@ -72,6 +72,18 @@ class Quantity:
     total: float | None = None
     unit: str | None = None
     subject: str | None = None
+    # what the number measures and what it is (extractors/roles.py)
+    measure: str | None = None  # the noun phrase it quantifies, as written: "thu ngân sách"
+    role: str | None = None  # result | target | change | other
+    compared_to: str | None = None  # what a change or a share is measured against: "cùng kỳ", "năm 2021", "kế hoạch"
+    low: float | None = None  # ranges (6-7%): both bounds; value is the lower one
+    high: float | None = None
+    per: str | None = None  # rates: what the unit is per (tạ/ha -> "ha", triệu đồng/người/năm -> "người/năm")
+    period: str | None = None  # the period stated for it, as written: "năm 2023", "6 tháng đầu năm 2021"
+    year: int | None = None  # the year of that period
+    pair_id: int | None = None  # a result and its target written together share it (the result's start)
+    indicator: str | None = None  # the tracked indicator its measure names (gazetteer/data/indicators.csv)
+    value_unsure: bool = False  # `1.100`, `24,023`: the separator could be read the other way
     in_footnote: bool = False
     page: int | None = None
     sentence: str = ""
@@ -85,5 +97,6 @@ class Agency:
     canonical: str
     level: str  # central | province | district | commune
     province: str | None = None
+    kind: str | None = None  # party | legislature | government | ministry | ministry_unit | department | steering | mass_org | judicial | armed_forces
     in_footnote: bool = False
     page: int | None = None

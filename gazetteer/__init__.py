@@ -191,16 +191,103 @@ def provinces() -> dict[str, Province]:
 @dataclass(frozen=True, slots=True)
 class AgencyName:
     canonical: str
-    level: str  # central | province
-    province_form: str  # local bodies: "tỉnh" (… tỉnh X), "name" (… X); "" for central bodies
+    # central | province | district | commune | local (the level of the unit written after it:
+    # UBND tỉnh / huyện / xã, Hội Nông dân xã ...)
+    level: str
+    # how a local body names its place: "tỉnh" (a unit word and a name: Sở Y tế tỉnh X, UBND huyện Y),
+    # "name" (a province name right after: Tỉnh ủy X), "named" (any name right after: Huyện ủy X,
+    # Ban Quản lý Khu kinh tế Dung Quất), "steering" (Ban Chỉ đạo + topic + place); "" for central bodies
+    province_form: str
+    kind: str  # party | legislature | government | ministry | ministry_unit | department | steering | mass_org | judicial | armed_forces
     aliases: tuple[str, ...]
 
 
 @cache
 def agency_names() -> tuple[AgencyName, ...]:
     return tuple(
-        AgencyName(r["canonical"], r["level"], r["province_form"], tuple(a for a in r["aliases"].split(";") if a))
+        AgencyName(r["canonical"], r["level"], r["province_form"], r["kind"], tuple(a for a in r["aliases"].split(";") if a))
         for r in _rows("agencies.csv")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SteeringTopic:
+    topic: str  # as a steering committee's name writes it after `về`
+    spellings: tuple[str, ...]
+
+
+@cache
+def steering_topics() -> tuple[SteeringTopic, ...]:
+    """What steering committees and working groups are about, with the ways reports abbreviate it."""
+    return tuple(
+        SteeringTopic(r["topic"], (r["topic"], *(s for s in r["spellings"].split(";") if s))) for r in _rows("steering_topics.csv")
+    )
+
+
+@cache
+def count_nouns() -> tuple[str, ...]:
+    """Nouns reports count (count_nouns.txt), longest first: the unit of `25 nhiệm vụ` is the longest that follows."""
+    return tuple(sorted((w for _, w in _count_noun_lines()), key=len, reverse=True))
+
+
+@cache
+def count_nouns_by_first_word() -> dict[str, tuple[str, ...]]:
+    """The counted nouns by their first word (`nhiệm` -> nhiệm vụ, ...), longest first: one look-up per number."""
+    out: dict[str, list[str]] = {}
+    for noun in count_nouns():
+        out.setdefault(first_word(noun), []).append(noun)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def first_word(text: str) -> str:
+    """The leading run of letters, digits and `&` (`thôn, bản` -> `thôn`, `kh&cn` -> `kh&cn`)."""
+    end = 0
+    while end < len(text) and (text[end].isalnum() or text[end] == "&"):
+        end += 1
+    return text[:end]
+
+
+@cache
+def classifiers() -> frozenset[str]:
+    """Nouns that only count (con, đợt, lần): the unit is the classifier, the phrase after it says what."""
+    return frozenset(w for section, w in _count_noun_lines() if section == "classifiers")
+
+
+def _count_noun_lines() -> list[tuple[str, str]]:
+    """(section, noun) of count_nouns.txt; a comment line `# classifiers: ...` opens the classifiers' section."""
+    out, section = [], ""
+    for line in data_file("count_nouns.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            section = line[1:].split(":")[0].strip()
+        elif line:
+            out.append((section, line))
+    return out
+
+
+@cache
+def units() -> dict[str, tuple[str, str]]:
+    """Written unit (lower case) -> (unit, kind): `Mbps` -> (`mbps`, `measure`), `đ` -> (`đồng`, `money`)."""
+    out = {}
+    for row in _rows("units.csv"):
+        for written in [row["unit"], *(a for a in row["aliases"].split(";") if a)]:
+            out[written.lower()] = (row["unit"], row["kind"])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An indicator reports track across provinces and periods (online dossiers, budget revenue, ...)."""
+
+    name: str  # canonical Vietnamese name: the value of quantities.indicator
+    domain: str  # digital | science | socioeconomic | agriculture | social | health
+    spellings: tuple[str, ...]  # lower case, as a measure phrase may contain them
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(r["indicator"], r["domain"], tuple(s for s in r["spellings"].split(";") if s)) for r in _rows("indicators.csv")
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.corpus.audit import Context
 from pipeline.corpus.audit.citations import date_impossible
-from pipeline.corpus.audit.figures import quantity_inconsistent
+from pipeline.corpus.audit.quantities import quantity_inconsistent
 from pipeline.corpus.records import Citation, Figure
 from pipeline.run import run
 from tests.helpers import load_cases

@@ -1,6 +1,7 @@
 """The command line: help texts, exit codes, the summary and eval output."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,25 @@ def test_eval_prints_scores(corpus_dataset: Path):
     result = runner.invoke(app, ["eval", "--gold", str(shared("gold")), "-d", str(corpus_dataset)])
     assert result.exit_code == 0, result.output
     assert "code+date" in result.output and "all files" in result.output
+
+
+def test_eval_reports_role_and_measure_shares_beside_the_totals(tmp_path: Path):
+    """--json keeps {table: {"total": {metric: {precision, recall, f1, tp, fp, fn}}}} and adds the shares beside it."""
+    from pipeline.run import run
+
+    texts = shared("dev-corpus", "texts")
+    out = tmp_path / "dataset"
+    run([texts / "dB04_laocai_thang7_2023.txt", texts / "dB09_hatinh_xaducgiang_6thang_2021.txt"], out)
+    result = runner.invoke(app, ["eval", "--gold", str(shared("dev-corpus", "gold")), "-d", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    for table in payload.values():
+        assert all({"precision", "recall", "f1", "tp", "fp", "fn"} <= set(m) for m in table["total"].values())
+    shares = payload["quantities"]["shares"]
+    assert set(shares) == {"role", "measure"} and shares["role"]["of"] >= 50
+    assert 0 <= shares["role"]["agree"] <= shares["role"]["of"] and shares["role"]["share"] == round(shares["role"]["agree"] / shares["role"]["of"], 4)
+    shown = runner.invoke(app, ["eval", "--gold", str(shared("dev-corpus", "gold")), "-d", str(out), "--details"]).output
+    assert "quantities role: agrees for" in shown and "quantities measure: agrees for" in shown and "measure differs" in shown
 
 
 def test_console_script_runs():

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import regex as re
 from hypothesis import given
 from hypothesis import strategies as st
 
 import gazetteer
-from extractors.agencies import find_agencies
+from extractors.agencies import find_agencies, find_document_agencies
 from extractors.codes import known_document
 from extractors.metadata import extract_metadata
-from extractors.numbers import format_number, parse_number
+from extractors.numbers import format_number, notation_of, parse_number, read_number
 from extractors.quantities import find_quantities, table_cell_quantity
 from gazetteer.places import after_merger, province_of
 from pipeline.bench.render import read_text_report
@@ -32,6 +34,34 @@ def test_numbers(text, value):
 def test_a_number_written_the_vietnamese_way_reads_back(n, decimals):
     value = n / 10**decimals
     assert parse_number(format_number(value, decimals)) == pytest.approx(value)
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=2))
+def test_a_number_written_either_way_reads_back_under_its_documents_habit(n, decimals):
+    value = n / 10**decimals
+    vietnamese, english = format_number(value, decimals), f"{value:,.{decimals}f}"
+    assert read_number(vietnamese, "vi")[0] == pytest.approx(value)
+    assert read_number(english, "en")[0] == pytest.approx(value)
+    # only a single separator before three digits (1.100, 24,023) can be read the other way
+    for written in (vietnamese, english):
+        for notation in (None, "vi", "en", "mixed"):
+            unsure = read_number(written, notation)[1]
+            assert not unsure or re.fullmatch(r"\d{1,3}[.,]\d{3}", written)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=10**7), min_size=1, max_size=8), st.integers(min_value=1, max_value=2))
+def test_the_habit_is_read_from_numbers_that_can_be_read_one_way_only(ns, decimals):
+    written = [format_number(n / 10**decimals + 0.01, decimals) for n in ns]  # 12,34 / 1.234,5: decimals show the habit
+    assert notation_of(written) == "vi"
+    assert notation_of([f"{n / 10**decimals + 0.01:,.{decimals}f}" for n in ns]) == "en"
+    assert notation_of(["2025", "15"]) is None
+
+
+def test_open_separators_and_the_documents_habit():
+    assert read_number("1.100") == (1100, False) and read_number("24,023") == (24.023, True)
+    assert read_number("24,023", "en") == (24023, False) and read_number("1.100", "en") == (1.1, False)
+    assert read_number("1.100", "mixed") == (1100, True)
+    assert read_number("7.2") == (7.2, False) and read_number("1.001,16") == (1001.16, False)
 
 
 QUANTITY_CASES = load_cases("quantities.yaml")
@@ -58,13 +88,41 @@ def test_table_cells_take_their_unit_from_the_row():
     assert table_cell_quantity("2025", ["Năm"]) is None and table_cell_quantity("abc", ["Số xã"]) is None
 
 
-AGENCY_CASES = load_cases("agencies.yaml")
+AGENCY_CASES = [c for c in load_cases("agencies.yaml") if "text" in c]
+AGENCY_DOCUMENTS = [c for c in load_cases("agencies.yaml") if "blocks" in c]
 
 
 @pytest.mark.parametrize("case", AGENCY_CASES, ids=[c["text"][:40] for c in AGENCY_CASES])
 def test_agencies(case):
-    found = [[a.surface, a.canonical, a.level, a.province] for a in find_agencies(case["text"], 0, case["province"])]
-    assert found == ([] if case.get("none") else case["expect"])
+    found = find_agencies(case["text"], 0, case["province"])
+    expected = [] if case.get("none") else case["expect"]
+    assert [[a.surface, a.canonical, a.level, a.province] for a in found] == [e[:4] for e in expected]
+    for a, e in zip(found, expected):
+        assert len(e) < 5 or a.kind == e[4], a.surface
+        assert a.kind in KINDS
+
+
+KINDS = {"party", "legislature", "government", "ministry", "ministry_unit", "department", "steering", "mass_org", "judicial", "armed_forces"}
+
+
+@pytest.mark.parametrize("case", AGENCY_DOCUMENTS, ids=[c["blocks"][0][:40] for c in AGENCY_DOCUMENTS])
+def test_agencies_in_a_document(case):
+    """Lines read in order: a name wrapped over lines is one mention, and what earlier lines named decides a bare body."""
+    blocks, pos = [], 0
+    for text in case["blocks"]:
+        blocks.append(SimpleNamespace(kind="body", text=text, start=pos, page=1))
+        pos += len(text) + 1
+    document = "\n".join(case["blocks"])
+    found = find_document_agencies(blocks, case["province"])
+    assert [a.canonical for a in found] == case["canonicals"]
+    assert all(document[a.start : a.end] == a.surface for a in found)
+
+
+def test_every_agency_of_the_gazetteer_has_a_kind_and_a_known_form():
+    for agency in gazetteer.agency_names():
+        assert agency.kind in KINDS, agency
+        assert (agency.level == "central") == (agency.province_form == ""), agency
+        assert agency.province_form in ("", "tỉnh", "name", "named", "steering"), agency
 
 
 def test_the_gazetteer_knows_the_provinces_before_and_after_the_merger():

@@ -21,7 +21,7 @@ def eval_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """Score a dataset against gold annotations: precision, recall and F1 per table and metric."""
-    from pipeline.reports.eval import evaluate, totals
+    from pipeline.reports.eval import evaluate, share_totals, totals
 
     dataset = require_dataset(dataset)
     if not gold.is_dir():
@@ -32,6 +32,8 @@ def eval_cmd(
             table: {
                 "total": {m: _score_dict(s) for m, s in totals(scores).items()},
                 "files": [{"gold": fs.gold_file, "source_path": fs.source_path, **{m: _score_dict(s) for m, s in fs.metrics.items()}} for fs in scores],
+                # beside "total": agreement on attributes of matched items (quantities: role, measure)
+                **({"shares": {a: _share_dict(s) for a, s in share_totals(scores).items()}} if share_totals(scores) else {}),
             }
             for table, scores in results.items()
         }
@@ -49,16 +51,29 @@ def eval_cmd(
         tot = totals(scores)
         t.add_row("[bold]all files[/bold]", *(f"[bold]{_fmt(tot[m])}[/bold]" for m in metrics))
         out.print(t)
+        for name, share in share_totals(scores).items():
+            if share.of:
+                out.print(f"{table_name} {name}: agrees for {share.share:.1%} of matched items ({share.agree}/{share.of})")
+            else:
+                out.print(f"{table_name} {name}: the gold gives none to compare")
         if details:
             for fs in scores:
                 for m in metrics:
                     for label, items in (("missed", fs.misses[m]), ("false alarm", fs.false_alarms[m])):
                         for item in items:
                             out.print(f"  {Path(fs.source_path).name} {m} {label}: {item}", markup=False, highlight=False)
+                for name, items in fs.disagreements.items():
+                    for key, gold_value, predicted in items:
+                        out.print(f"  {Path(fs.source_path).name} {name} differs: {key} gold {gold_value!r}, predicted {predicted!r}",
+                                  markup=False, highlight=False)
 
 
 def _fmt(s) -> str:
     return f"{s.precision:.3f} / {s.recall:.3f} / {s.f1:.3f}  ({s.tp}/{s.tp + s.fn})"
+
+
+def _share_dict(s) -> dict:
+    return {"share": round(s.share, 4) if s.of else None, "agree": s.agree, "of": s.of}
 
 
 def _score_dict(s) -> dict:

@@ -11,6 +11,13 @@ Metrics for references:
 - `code+date`: code and stated date;
 - `all`: every citation: its code, else (type, number) for short forms,
   else (type, name) for laws cited by name.
+
+Shares for quantities (gold v1.2 gives `role` and `measure`): gold and
+predicted quantities matched by kind and value (in document order within
+each key) are compared on
+- `role`: the share of matched quantities whose gold role the prediction agrees with;
+- `measure`: the share whose measures match, normalized (folded, punctuation
+  dropped) and either containing the other.
 """
 from __future__ import annotations
 
@@ -52,12 +59,30 @@ class Score:
 
 
 @dataclass(slots=True)
+class Share:
+    """How many matched items agree with the gold on one attribute, of those the gold gives it for."""
+
+    agree: int = 0
+    of: int = 0
+
+    def add(self, other: Share) -> None:
+        self.agree += other.agree
+        self.of += other.of
+
+    @property
+    def share(self) -> float:
+        return self.agree / self.of if self.of else 1.0
+
+
+@dataclass(slots=True)
 class FileScore:
     gold_file: str
     source_path: str
     metrics: dict[str, Score] = field(default_factory=dict)
     misses: dict[str, list] = field(default_factory=dict)  # metric -> keys missed
     false_alarms: dict[str, list] = field(default_factory=dict)
+    shares: dict[str, Share] = field(default_factory=dict)  # attribute -> agreement on matched items
+    disagreements: dict[str, list] = field(default_factory=dict)  # attribute -> (key, gold, predicted)
 
 
 def _code(value) -> str | None:
@@ -113,6 +138,24 @@ def agency_keys(item: dict) -> dict[str, object | None]:
     return {"canonical": name, "canonical+level": (name, item.get("level"), _norm(item.get("province")))}
 
 
+def _words(text: str | None) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in _norm(text)).split())
+
+
+def same_measure(gold: str | None, predicted: str | None) -> bool:
+    """Normalized (folded, punctuation dropped), one containing the other."""
+    g, p = _words(gold), _words(predicted)
+    return bool(g and p) and (g in p or p in g)
+
+
+# table -> (the metric whose key pairs gold and predicted items, attribute -> (gold field, predicted field, agree?))
+ATTRIBUTES: dict[str, tuple[str, dict[str, tuple[str, str, Callable[[object, object], bool]]]]] = {
+    "quantities": ("kind+value", {
+        "role": ("role", "role", lambda g, p: g == p),
+        "measure": ("measure", "measure", same_measure),
+    }),
+}
+
 METRICS: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "references": ("references", reference_keys),
     "quantities": ("quantities", quantity_keys),
@@ -134,6 +177,33 @@ def score_items(gold: Iterable[dict], predicted: Iterable[dict], keys: Callable[
         missed = g - tp
         score = Score(tp=sum(tp.values()), fp=sum(extra.values()), fn=sum(missed.values()))
         out[metric] = (score, sorted(missed.elements(), key=str), sorted(extra.elements(), key=str))
+    return out
+
+
+def score_attributes(gold: Iterable[dict], predicted: Iterable[dict], keys: Callable[[dict], dict], table: str) -> dict[str, tuple[Share, list]]:
+    """Agreement on each attribute of the table, over gold and predicted items paired by key in document order."""
+    if table not in ATTRIBUTES:
+        return {}
+    metric, attributes = ATTRIBUTES[table]
+    by_key: dict[object, list[dict]] = {}
+    for item in sorted(predicted, key=lambda r: r.get("start") or 0):
+        if (k := keys(item)[metric]) is not None:
+            by_key.setdefault(k, []).append(item)
+    out = {name: (Share(), []) for name in attributes}
+    for item in sorted(gold, key=lambda g: g.get("line") or 0):
+        k = keys(item)[metric]
+        if item.get("ambiguous") or k is None or not by_key.get(k):
+            continue
+        match = by_key[k].pop(0)
+        for name, (gold_field, predicted_field, agree) in attributes.items():
+            if item.get(gold_field) is None:
+                continue
+            share, disagreements = out[name]
+            share.of += 1
+            if agree(item[gold_field], match.get(predicted_field)):
+                share.agree += 1
+            else:
+                disagreements.append((k, item[gold_field], match.get(predicted_field)))
     return out
 
 
@@ -168,10 +238,14 @@ def evaluate(gold_dir: Path, dataset: Path, tables: Iterable[str] = tuple(METRIC
             docs = by_stem.get(stem) or [{"doc_id": None, "source_path": "(not in dataset)"}]
             for d in docs:
                 fs = FileScore(gold_file=stem, source_path=d["source_path"])
-                for metric, (score, missed, extra) in score_items(items, by_doc.get(d["doc_id"], []), keys).items():
+                predicted = by_doc.get(d["doc_id"], [])
+                for metric, (score, missed, extra) in score_items(items, predicted, keys).items():
                     fs.metrics[metric] = score
                     fs.misses[metric] = missed
                     fs.false_alarms[metric] = extra
+                for name, (share, disagreements) in score_attributes(items, predicted, keys, table).items():
+                    fs.shares[name] = share
+                    fs.disagreements[name] = disagreements
                 scores.append(fs)
         results[table] = scores
     return results
@@ -182,4 +256,12 @@ def totals(file_scores: list[FileScore]) -> dict[str, Score]:
     for fs in file_scores:
         for metric, score in fs.metrics.items():
             out.setdefault(metric, Score()).add(score)
+    return out
+
+
+def share_totals(file_scores: list[FileScore]) -> dict[str, Share]:
+    out: dict[str, Share] = {}
+    for fs in file_scores:
+        for name, share in fs.shares.items():
+            out.setdefault(name, Share()).add(share)
     return out

@@ -7,7 +7,7 @@ Each finding has a severity (`error`: the citation is wrong on its face;
 `warning`: probably wrong, a reader should check; `info`) and a message a
 reader understands. Adding a rule is adding its function to a rules module:
 citations.py (type_code_mismatch, issuer_mismatch, malformed_code,
-date_impossible, date_conflict) or figures.py (quantity_inconsistent).
+date_impossible, date_conflict) or quantities.py (quantity_inconsistent).
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ _RECORDS = {"references": Citation, "quantities": Figure}
 
 def rules() -> list[Rule]:
     """Every rule, in order (the rules modules register theirs when imported)."""
-    from pipeline.corpus.audit import citations, figures  # noqa: F401
+    from pipeline.corpus.audit import citations, quantities  # noqa: F401
 
     return RULES
 
