@@ -16,6 +16,7 @@ issuer. QH13 / HĐND9 style parts with a term number are issuers.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import unicodedata
@@ -214,3 +215,158 @@ def _known_by_key() -> dict[str, gazetteer.KnownDocument]:
 def compare_key(code: str) -> str:
     """How codes are compared across reports and against gold: no whitespace, no hyphens, NFC."""
     return re.sub(r"[\s\-–—]+", "", clean_code(code))
+
+
+# --- codes as the source breaks them ----------------------------------------------------
+#
+# Sources break codes in a few known ways. find_codes finds a code however it is broken,
+# puts it back together with the grammar and the gazetteer, and says which repair it made,
+# so that a citation whose code differs from its text can say so:
+#
+#   split_code     a part cut before its Đ, as gazette PDFs set it: 95/2016/N Đ-CP, TT-BKH ĐT
+#   lost_hyphen    the hyphen between type and issuer gone: 61/2018/NĐCP, 02 KH/BCĐTW
+#   space_in_code  a stray space at a slash or a dash: 7 /2021/TT-BNV, 27/TTr- STTTT, 100 - KL/TW
+#   dash_variant   an en or em dash for the hyphen: 41/NQ–HĐBCQG
+#   lost_slash     the slash before a known type gone: 2436QĐ-UBND, 1830 QĐ-UBND
+
+_DASH = r"[\-–—]"
+# a part that may be cut before its Đ; the piece after the cut is upper case (Đồng is a word)
+_CUT_SEG = rf"{SEG}(?:\sĐ[\p{{Lu}}\d&]*(?!\p{{Ll}}))*"
+# a stray space stands only before a part in capitals (the few lower-case letters type and
+# issuer codes have allowed: CTr, TTg, QyĐ, QĐi), so ranges (18/ 20) and words (KH- Sở) never match
+_CAPS_AHEAD = r"(?=\p{Lu}[\p{Lu}\d&]*[rgyi]?[\p{Lu}\d&]*(?<=..)(?![\p{L}\d&]))"
+
+
+@lru_cache(maxsize=1)
+def _loose_code_re() -> re.Pattern:
+    types = "|".join(sorted(map(re.escape, gazetteer.type_codes()), key=len, reverse=True))
+    return re.compile(
+        rf"""(?<![\p{{L}}\d/.:,\-%])
+        (?P<code>{NUMBER}
+          (?: (?:{_DASH}|\s{_DASH}\s?|{_DASH}\s|\s(?=(?:{types})\s?/)) {_CUT_SEG} \s?/\s? {_CUT_SEG} (?:{_DASH}{_CUT_SEG})*
+            | (?:\s?[/\-]\s?{YEAR}(?=\s?/|\s?(?:{types})-\p{{Lu}}))? (?:/|\s/\s?|/\s{_CAPS_AHEAD}|(?P<noslash>\s?(?=(?:{types})-\p{{Lu}}))) {_CUT_SEG}
+              (?:(?:\s{_DASH}\s?|{_DASH}\s){_CAPS_AHEAD}{_CUT_SEG})? (?:[\-–—/]{_CUT_SEG})*
+            | -{SEG}
+          )
+        )(?![\p{{L}}\d&/])""",
+        re.VERBOSE,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCode:
+    """A code in running text: its span, the code put back together, and the repair made (if any)."""
+
+    start: int
+    end: int
+    parts: CodeParts
+    repair: str | None
+
+    @property
+    def code(self) -> str:
+        return self.parts.code
+
+
+def find_codes(text: str) -> list[FoundCode]:
+    """Every code candidate in `text`, repaired where the source broke it (see above)."""
+    out = []
+    for m in _loose_code_re().finditer(text):
+        found = _put_together(m.group("code"), m.start("code"), m.group("noslash") is not None)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+_CUT = re.compile(r"\sĐ")
+_BEFORE_TYPE = re.compile(rf"^{NUMBER}(?:[/\-]{YEAR})?\s?")
+_PARTY_SPACE = re.compile(rf"({NUMBER})\s(?=\p{{Lu}})")
+_GAP = re.compile(r"\s")
+
+
+def _put_together(raw: str, start: int, slash_lost: bool = False) -> FoundCode | None:
+    raw = trim_glued(raw)
+    reasons = []
+    # a cut part is joined only when the whole is a part the gazetteer knows: `BKH ĐT` becomes
+    # BKHĐT, `BC ĐTW` BCĐTW; `UBND ĐT` stays UBND, and the code ends there
+    for cut in _CUT.finditer(raw):
+        piece = re.split(r"[\-–—/\s]", raw[: cut.start()])[-1]
+        if not piece[:1].isupper():
+            continue  # a space after a slash, a dash or the number (`1- ĐA/TW`, `1 ĐA/TW`), not inside a part
+        whole = piece + re.split(r"[\-–—/\s]", raw[cut.end() - 1 :])[0]
+        if _known_part(whole):
+            reasons.append("split_code")
+        else:
+            raw = raw[: cut.start()]
+            break
+    text_span = raw
+    raw = re.sub(r"(?<=[\p{L}\d&])\sĐ", "Đ", raw) if "split_code" in reasons else raw
+    if slash_lost:
+        # 2436QĐ-UBND, 1830 QĐ-UBND, 101/2017NQ-HĐND: the slash before a known type gone
+        at = _BEFORE_TYPE.search(raw).end()
+        raw = raw[:at].rstrip() + "/" + raw[at:]
+        reasons.append("lost_slash")
+    if _PARTY_SPACE.match(raw):
+        raw = _PARTY_SPACE.sub(r"\1-", raw, count=1)  # 02 KH/BCĐTW: the party hyphen typed as a space
+        reasons.append("lost_hyphen")
+    if _GAP.search(raw):
+        reasons.append("space_in_code")
+    if re.search("[–—]", raw):
+        reasons.append("dash_variant")
+    code = clean_code(raw)
+    parts = parse_code(code)
+    if parts is None:
+        return None
+    glued = _unglue(parts)
+    if glued is not None:
+        parts = glued
+        reasons.append("lost_hyphen")
+    return FoundCode(start, start + len(text_span), parts, ",".join(dict.fromkeys(reasons)) or None)
+
+
+def _known_issuer(seg: str) -> bool:
+    return issuer_base(seg) in gazetteer.issuer_codes() or bool(_TERM_ISSUER.fullmatch(seg))
+
+
+def _known_part(seg: str) -> bool:
+    """A type code or an issuer code the gazetteer knows (issuers with a term number too: QH15)."""
+    if not seg:
+        return False
+    return canonical_type(seg) is not None or issuer_base(seg) in gazetteer.issuer_codes() or bool(_TERM_ISSUER.fullmatch(seg))
+
+
+def _unglue(parts: CodeParts) -> CodeParts | None:
+    """61/2018/NĐCP -> 61/2018/NĐ-CP: a state code's first part that is a known type and a known issuer glued."""
+    if parts.system != "state" or parts.type_code is not None or not parts.issuer_code or _known_part(parts.issuer_code):
+        return None
+    seg = parts.issuer_code
+    longest = max(map(len, gazetteer.type_codes()))
+    for k in range(min(longest, len(seg) - 1), 0, -1):
+        # the rest must be an issuer: HDND is HĐND written without Đ, not HD + ND
+        if canonical_type(seg[:k]) and _known_issuer(seg[k:]):
+            fixed = parts.code.replace(seg, f"{seg[:k]}-{seg[k:]}", 1)
+            return parse_code(fixed)
+    return None
+
+
+def looks_cut(code: str) -> bool:
+    """A code the grammar calls incomplete: a part cut short of a known one (95/2016/N, TT-BL, QĐ-BKH).
+
+    A type or issuer part that is not known itself but begins a known one with Đ or more
+    letters after it is what is left when a PDF drops the rest of a part.
+    """
+    parts = parse_code(code)
+    if parts is None:
+        return False
+    segs = [p for p in (parts.type_code, parts.issuer_code) if p]
+    if parts.family == "normative" and parts.type_code is None and not _known_part(parts.issuer_code or ""):
+        return True  # 95/2016/N: a year with no type and no known issuer
+    return any(not _known_part(s) and _begins_known(s) for s in segs)
+
+
+@lru_cache(maxsize=1)
+def _known_parts() -> tuple[str, ...]:
+    return tuple({*gazetteer.type_codes(), *gazetteer.issuer_codes()})
+
+
+def _begins_known(seg: str) -> bool:
+    return any(k != seg and k.startswith(seg) for k in _known_parts())

@@ -48,6 +48,10 @@ class Reference:
     resolved_code: str | None = None
     resolved_by: str | None = None  # how resolved_code / issuer_canonical were found, or why not
     type_conflict: bool = False
+    # the code or date differs from the text because the source broke it and it was put
+    # back together (split_code, lost_hyphen, space_in_code, dash_variant, lost_slash, split_date)
+    repaired: bool = False
+    repair_reason: str | None = None
     # what governs this citation in its sentence: the citation starting at head_start
     # (None: the report itself) and how ("Kế hoạch X triển khai thực hiện Nghị quyết Y":
     # Y's head is X, relation implements)

@@ -143,7 +143,8 @@ _STOP = re.compile(
     r"|Nơi\s+nhận|[IVXLC]+\.\s|\d+(?:\.\d+)*\.\s)"
 )
 _SO = re.compile(r"(?<![\p{L}/])Số\s*(?::\s*|(?=[\d/])|$)")
-_CODE_TOKEN = re.compile(r"[\d/][\p{L}\d/\-&.]*")
+# a code as printed, spaces the source left around its slashes and hyphens included (`7 /2021/TT-BNV`)
+_CODE_TOKEN = re.compile(r"(?:\d[\p{L}\d&.]*)?(?:\s*[/\-]\s*[\p{L}\d&.]+)+|\d[\p{L}\d&.]*")
 _CAP = r"(?!Số\b)\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"  # a place's word; `Số` opens the number beside it
 _PLACE = rf"(?:(?:Thành\s+phố|Thị\s+xã|Thị\s+trấn|TP\.|Tp\.|TP)\s*)?{_CAP}(?:\s+{_CAP}){{0,4}}"
 _DAY = r"ngày\s*(?:(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>(?:19|20)\d{2})|(?P<d2>\d{1,2})?[\s.…_]*tháng\s*(?P<m2>\d{1,2})?[\s.…_]*năm\s*(?P<y2>(?:19|20)\d{2}))"

@@ -17,10 +17,21 @@ issue each member), and a date stated before a citation
 
 The written type word and the code's own type are both kept; a mismatch
 (`Quyết định số 327/KH-UBND`) sets `type_conflict` rather than being fixed.
+A code or date the source broke (`95/2016/N Đ-CP`, `16/7/20 21`) is put back
+together and the citation says so (`repaired`, `repair_reason`).
+
+Not citations (SPEC v1.2): a document's own number line (`Số: 215/KH-UBND`)
+and the model numbers of blank forms (`Số: 15/QĐ-BNV`) are number fields;
+nothing inside a web link counts (`...Keyword=S%E1%BB%91%20113/2015/N%C4%90-CP`).
+
+Every pass is linear in the length of the block: passes run left to right and
+are merged against the spans already taken with one sweep each.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -29,7 +40,7 @@ import regex as re
 import gazetteer
 from extractors import dates
 from extractors.component import Component, DocumentView, searched_blocks
-from extractors.codes import CODE_RE, issuer_base, parse_code, trim_glued, type_of
+from extractors.codes import find_codes, issuer_base, parse_code, type_of
 from extractors.models import CodeParts, Reference
 
 _WS = r"\s+"
@@ -66,7 +77,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "type_at": re.compile(rf"(?i)(?P<tw>{type_words})(?![\p{{L}}])"),
         # what follows a citation
         "date_after": re.compile(
-            rf"\s*,?\s*(?:(?:được\s+)?(?:ban hành|ký ban hành|ký)\s+)?(?:vào\s+)?(?i:ngày)\s+{date}"
+            rf"\s*,?\s*(?:(?:được\s+)?(?:ban hành|ký ban hành|ký)\s+)?(?:vào\s+)?(?i:ngày)\s+{dates.SPLIT_YEAR_DATE_PATTERN}"
         ),
         "issuer_start": re.compile(r"\s*,?\s*(?:của|do)\s+(?=\S)"),
         # lower-case verbs only: a capitalized "Quy định số ..." is the next citation
@@ -80,8 +91,9 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?i:ngày)\s+{date}\s*,\s*(?P<mid>[^.;:]{{0,160}}?)$"
         ),
         # citations without a code
-        "short": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(bare_words)})\s+(?:(?P<so>số)\s*)?{number}"),
-        "short_so": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(so_words)})\s+(?P<so>số)\s*{number}"),
+        # on one line: a type word ending one table cell and a count starting the next are no short form
+        "short": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(bare_words)})[^\S\n]+(?:(?P<so>số)[^\S\n]*)?{number}"),
+        "short_so": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(so_words)})[^\S\n]+(?P<so>số)[^\S\n]*{number}"),
         "glued_short": re.compile(r"(?<![\p{L}\d])(?P<tc>NQ|CT|KL|CTr)(?P<num>\d{1,4})(?![\p{L}\d/\-])"),
         "standard": re.compile(
             r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"
@@ -92,10 +104,18 @@ def _patterns() -> dict[str, re.Pattern]:
         ),
         "law": re.compile(r"(?<![\p{L}])(?P<tw>Bộ luật|Pháp lệnh|Hiến pháp|Luật|bộ luật|pháp lệnh|luật)(?=\s)"),
         "law_known": re.compile(rf"(?i)\s+(?P<name>{law_names})(?![\p{{L}}])"),
+        # `Luật sửa đổi, bổ sung [một số điều [và Phụ lục ...] của] Luật X [và Luật Y]`: the
+        # match ends where the first amended law's type word starts
         "law_amending": re.compile(
-            r"(?i)\s+(?P<name>sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?:các\s+)?(?:Luật|Bộ luật|Pháp lệnh)\s+)"
+            r"(?i)\s+sửa đổi,?\s+bổ sung(?:(?:(?!Luật|Bộ luật|Pháp lệnh)[^;.()\n]){0,100}?\s(?:của|đối với))?\s+(?:các\s+)?"
+            r"(?=(?:Luật|Bộ luật|Pháp lệnh)\s)"
         ),
-        "law_year": re.compile(r"\s+(?:năm\s+)?(?P<yr>(?:19|20)\d{2})(?![\d/])"),
+        "inner_law": re.compile(r"(?P<tw>Bộ luật|Pháp lệnh|Luật)(?=\s)"),
+        "inner_law_next": re.compile(r"\s*(?:,\s*và|,|và)\s*(?=(?:Luật|Bộ luật|Pháp lệnh)\s)"),
+        # a law's number after its name, an abbreviation between: Luật bảo hiểm y tế (BHYT) số 25/2008/QH12
+        "law_number": re.compile(r"\s*(?:\([^()\n]{1,20}\)\s*)?,?\s*(?=(?:số|Số)\s*:?\s*\d)"),
+        # Luật Đất đai năm 2024, Luật Đất đai 2024; not a range (giai đoạn 2021 - 2025)
+        "law_year": re.compile(r"[^\S\n]+(?:năm\s+)?(?P<yr>(?:19|20)\d{2})(?![\d/.,]\d|\d|/|\s*[\-–]\s*\d)"),
         "word": re.compile(r"\s*(?P<w>[^\s,;:.()\[\]“”\"!?]+)"),
     }
 
@@ -120,27 +140,19 @@ _MAX_ISSUER_WORDS = 14
 def find_references(text: str, offset: int = 0) -> list[Reference]:
     """All citations in `text` (one block); spans are shifted by `offset`."""
     p = _patterns()
+    taken = link_spans(text)  # nothing inside a web link is a citation
     refs: list[Reference] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
-
-    for ref in _standards(text, p):
-        refs.append(ref)
-        taken.append((ref.start, ref.end))
-    for ref in _coded(text, p):
-        if free(ref.start, ref.end):
-            refs.append(ref)
-            taken.append((ref.start, ref.end))
-    for ref in (*_short_forms(text, p), *_anaphora(text, p)):
-        if free(ref.start, ref.end):
-            refs.append(ref)
-            taken.append((ref.start, ref.end))
-    # laws only yield to other kinds: the amended law nests inside an amending law's citation
-    refs.extend(ref for ref in _laws(text, p) if free(ref.start, ref.end))
-
-    refs.sort(key=lambda r: r.start)
+    laws = _laws(text, p)
+    coded = _join_laws_and_numbers(text, laws, _coded(text, p))
+    # earlier passes win overlaps: standards, then codes, then short forms and anaphora
+    for kind in (_standards(text, p), coded, sorted((*_short_forms(text, p), *_anaphora(text, p)), key=_by_start)):
+        kept = _free(kind, taken)
+        refs.extend(kept)
+        taken = _merged(taken, [(r.start, r.end) for r in kept])
+    # laws yield to the others but not to each other: the amended law nests in the amending one
+    kept_ids = {id(r) for r in refs}
+    refs.extend(ref for law in _free_laws(laws, taken, kept_ids) for ref in law)
+    refs.sort(key=_by_start)
     _share_enumerations(text, refs)
     _dates_before(text, refs, p)
     for ref in refs:
@@ -150,29 +162,124 @@ def find_references(text: str, offset: int = 0) -> list[Reference]:
     return refs
 
 
+# how far a match at a position may look: a citation's tail is far shorter. Bounding it keeps
+# the regex module from scanning the rest of a long block for a literal it requires.
+_REACH = 600
+
+
+def _at(pattern: re.Pattern, text: str, pos: int, reach: int = _REACH) -> re.Match | None:
+    return pattern.match(text, pos, min(len(text), pos + reach))
+
+
+def _by_start(ref: Reference) -> int:
+    return ref.start
+
+
+def _free(candidates: list[Reference], taken: list[tuple[int, int]]) -> list[Reference]:
+    """The candidates (by start) that overlap neither a taken span nor a candidate kept before them.
+
+    `taken` is sorted and disjoint, so one sweep with a pointer into it suffices.
+    """
+    out: list[Reference] = []
+    i, last_end = 0, -1
+    for ref in candidates:
+        while i < len(taken) and taken[i][1] <= ref.start:
+            i += 1
+        if (i < len(taken) and taken[i][0] < ref.end) or ref.start < last_end:
+            continue
+        out.append(ref)
+        last_end = ref.end
+    return out
+
+
+def _merged(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Two sorted, disjoint span lists that do not overlap each other, as one."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] <= b[j]:
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    out.extend(a[i:])
+    out.extend(b[j:])
+    return out
+
+
+# --- web links -------------------------------------------------------------------------
+
+_URL = re.compile(r"(?i)(?:https?://|www\.)\S+")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint spans of web links: URLs, and words carrying %-escapes (`S%E1%BB%91%20113/2015`).
+
+    A link cut at `Keyword= ` by the layout goes on with the next word.
+    """
+    spans = []
+    for m in _URL.finditer(text):
+        end = m.end()
+        while text[end - 1] in "=&" and end < len(text) and text[end] == " ":
+            end = _word_end(text, end + 1)
+        spans.append((m.start(), end))
+    last = -1
+    for m in _ESCAPE.finditer(text):
+        if m.start() < last:
+            continue  # in the word just taken
+        space = _LAST_SPACE.search(text, 0, m.start())
+        start = space.end() if space else 0
+        last = _word_end(text, m.end())
+        spans.append((start, last))
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+_SPACE_OR_END = re.compile(r"\s|$")
+_LAST_SPACE = re.compile(r"\s", re.REVERSE)  # searched backwards: as far as the word's start, no further
+
+
+def _word_end(text: str, pos: int) -> int:
+    return _SPACE_OR_END.search(text, pos).start()
+
+
 # --- coded citations ---------------------------------------------------------
+
+_PHAP_LUAT = re.compile(r"(?i)pháp\s+luật$")
+# `Mẫu số 01/PLI`, `Biểu số 02/BC`: forms and parts of a document, not documents
+_PART_BEFORE = re.compile(r"(?i)(?<![\p{L}])(?:mẫu|biểu|phụ lục|bảng|phiếu|mục)\s*$")
+# the national motto, which stands beside the number line in a letterhead
+_MOTTO = re.compile(r"(?i)độc\s+lập\s*[\-–]\s*tự\s+do\s*[\-–]\s*hạnh\s+phúc")
 
 
 def _coded(text: str, p) -> list[Reference]:
     out = []
-    for m in CODE_RE.finditer(text):
-        raw = trim_glued(m.group("code"))
-        cstart, cend = m.start("code"), m.start("code") + len(raw)
-        parts = parse_code(raw)
-        if parts is None:
-            continue
+    for found in find_codes(text):
+        parts = found.parts
+        cstart = found.start
         w0 = max(0, cstart - 80)
         window = text[w0:cstart]
         so = p["so_before"].search(window)
         before_so = window[: so.start()] if so else window
         tw = p["type_before"].search(before_so)
-        if tw is None and (parts.family == "legacy" or (so is None and not _bare_code_ok(parts))):
-            continue  # 101-CP is a code only after a type word
+        if tw is not None and _PHAP_LUAT.search(before_so, 0, tw.end("tw")):
+            tw = None  # văn bản quy phạm pháp luật số ...: "luật" ends "pháp luật", it is no type word
+        if tw is None and (parts.family == "legacy" or (so is None and (_slash_lost(found) or not _bare_code_ok(parts)))):
+            continue  # 101-CP, 1830 QĐ-UBND are codes only after a type word or số
+        if tw is None and so is not None and _PART_BEFORE.search(before_so):
+            continue
         start = w0 + (tw.start("tw") if tw else so.start() if so else len(window))
         type_word = re.sub(r"\s+", " ", tw.group("tw")) if tw else None
         ref = Reference(
             start=start,
-            end=cend,
+            end=found.end,
             surface="",
             doc_type=None,
             cite_kind="code",
@@ -184,11 +291,47 @@ def _coded(text: str, p) -> list[Reference]:
             issuer_code=parts.issuer_code,
             system=parts.system,
         )
+        _note_repair(ref, found.repair)
         _set_type(ref, parts)
         _read_tail(text, ref, p)
+        # a type word on an earlier line does not make a number line a citation (`QUYẾT ĐỊNH` / `Số: 12/QĐ-UBND`)
+        if so is not None and (tw is None or "\n" in before_so[tw.end("tw") :]) and _number_field(text, w0 + so.start(), so.group(0), ref, tw is not None):
+            continue
         ref.surface = text[ref.start : ref.end]
         out.append(ref)
     return out
+
+
+def _slash_lost(found) -> bool:
+    return bool(found.repair) and "lost_slash" in found.repair
+
+
+def _note_repair(ref: Reference, reason: str | None) -> None:
+    if reason:
+        ref.repaired = True
+        ref.repair_reason = f"{ref.repair_reason},{reason}" if ref.repair_reason else reason
+
+
+def _number_field(text: str, so_start: int, so_text: str, ref: Reference, typed: bool) -> bool:
+    """`Số: 215/KH-UBND` as a number field: a document's own number line or a blank form's model.
+
+    A citation written with a bare `Số` states what it cites (a date, an issuer, a subject);
+    a number field states no date nor issuer, and either carries the field's colon or stands
+    alone on its line beside the letterhead (upper case, the motto, rules). `typed`: a type
+    word stands on an earlier line, so only the colon makes it a field.
+    """
+    if ref.issued_date or ref.issuer:
+        return False
+    if ":" in so_text:
+        return True  # a letter's number line is followed by its own subject: Số: 12/UBND-VX / V/v ...
+    if typed or ref.subject or not so_text.startswith("S"):
+        return False
+    reach = max(0, so_start - _LETTERHEAD_REACH)
+    line = text[text.rfind("\n", reach, so_start) + 1 or reach : so_start]
+    return not re.search(r"\p{Ll}", _MOTTO.sub("", line))
+
+
+_LETTERHEAD_REACH = 160  # what stands before a number line on its line: a body's name and the motto
 
 
 def _known_type(code: str | None) -> bool:
@@ -221,28 +364,34 @@ def _set_type(ref: Reference, parts: CodeParts) -> None:
 def _read_tail(text: str, ref: Reference, p) -> None:
     """Date, issuer and subject after a citation; extends ref.end over the date."""
     pos = ref.end
-    m = p["date_after"].match(text, pos)
+    m = _at(p["date_after"], text, pos)
     if m:
-        ref.issued_date = dates.match_date(m)
+        _take_date(ref, m)
         ref.end = pos = m.end()
-    m = p["issuer_start"].match(text, pos)
+    m = _at(p["issuer_start"], text, pos)
     if m:
         issuer, after = _issuer_phrase(text, m.end(), p)
         if issuer:
             ref.issuer = issuer
             pos = after
             if ref.issued_date is None:
-                d = p["date_after"].match(text, pos)
+                d = _at(p["date_after"], text, pos)
                 if d:
-                    ref.issued_date = dates.match_date(d)
+                    _take_date(ref, d)
                     pos = d.end()
     if ref.issued_date is None:
-        m = p["adopted"].match(text, pos)
+        m = _at(p["adopted"], text, pos)
         if m:
             ref.issued_date = dates.match_date(m)
             ref.issuer = ref.issuer or m.group("iss").strip()
             pos = m.end()
     ref.subject = _subject(text, pos, p)
+
+
+def _take_date(ref: Reference, m: re.Match) -> None:
+    ref.issued_date = dates.match_date(m)
+    if ref.issued_date is not None and dates.year_was_split(m):
+        _note_repair(ref, "split_date")
 
 
 def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
@@ -251,11 +400,13 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
     named_end = None
     i = pos
     while len(words) < _MAX_ISSUER_WORDS:
-        m = p["word"].match(text, i)
+        m = _at(p["word"], text, i)
         if not m:
             break
         wstart = m.start("w")
         w = m.group("w")
+        if "\n" in text[i:wstart]:
+            break  # the next block: an issuer is written on one line of the layout
         if words and _starts_stop(text, wstart):
             # "Ban Chỉ đạo Trung ương về phát triển ..., ... và chuyển đổi số" is a name, not a subject
             if text.startswith("về phát triển", wstart) and words[0][0] in ("Ban", "Hội", "Tổ", "Ủy"):
@@ -263,14 +414,14 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
             break
         if not words and not (w[:1].isupper() or w.lower() in ("đồng", "đ/c")):
             return None, pos
-        if words and w[:1].isupper() and (t := p["type_at"].match(text, wstart)):
+        if words and w[:1].isupper() and (t := _at(p["type_at"], text, wstart)):
             # the next citation starts ("của Chính phủ và Chương trình số ..."), unless a
             # short form belongs to the body's name ("Tổ Công tác Đề án 06 tỉnh")
             if not re.match(r"\s+\d", text[t.end() : t.end() + 3]):
                 break
         if w == "và":
-            nxt = p["word"].match(text, m.end())
-            if nxt is None or p["type_at"].match(text, nxt.start("w")) or nxt.group("w")[:1].isdigit():
+            nxt = _at(p["word"], text, m.end())
+            if nxt is None or _at(p["type_at"], text, nxt.start("w")) or nxt.group("w")[:1].isdigit():
                 break
         words.append((w, m.end()))
         i = m.end()
@@ -302,7 +453,7 @@ def _starts_stop(text: str, pos: int) -> bool:
 
 
 def _subject(text: str, pos: int, p) -> str | None:
-    m = p["subject_start"].match(text, pos)
+    m = _at(p["subject_start"], text, pos)
     if not m:
         return None
     start = m.end()
@@ -361,7 +512,7 @@ def _short_forms(text: str, p) -> list[Reference]:
         num = m.group("num")
         if not m.group("so") and len(num) == 4 and num[:2] in ("19", "20"):
             continue  # Kế hoạch 2025: a year, not a number
-        if _TIME_UNITS.match(text, m.end()):
+        if _at(_TIME_UNITS, text, m.end()):
             continue  # Kế hoạch 5 năm
         tw = re.sub(r"\s+", " ", m.group("tw"))
         ref = Reference(
@@ -412,70 +563,160 @@ def _anaphora(text: str, p) -> list[Reference]:
     return out
 
 
-def _laws(text: str, p) -> list[Reference]:
-    out = []
+@dataclass(slots=True)
+class _Law:
+    """A law cited by name, the laws its title names (an amending law's), and where its number would stand."""
+
+    ref: Reference
+    amended: list[Reference]
+    number_at: int | None  # `số` right after the name: Luật Ngân sách nhà nước số 83/2015/QH13
+    joined: Reference | None = None  # the coded citation of its number, which became this law's citation
+
+
+def _laws(text: str, p) -> list[_Law]:
+    out: list[_Law] = []
+    until = 0
     for m in p["law"].finditer(text):
-        tw = m.group("tw")
-        pos = m.end()
-        if re.match(r"\s+(?:số\s*)?\d", text[pos : pos + 12]):
-            continue  # Luật số 01/2021/QH15: a coded citation
-        kind = tw[0].upper() + tw[1:].lower()
-        name, end = None, pos
-        if kind != "Hiến pháp":
-            amend = p["law_amending"].match(text, pos)
-            inner_start = amend.end() if amend else pos
-            known = p["law_known"].match(text, inner_start - (1 if amend else 0))
-            if known:
-                end = known.end()
-            elif tw[0].isupper():
-                end = _law_name_end(text, inner_start - (1 if amend else 0), p)
-            else:
-                continue  # lower-case "luật" only with a known name: "pháp luật", "luật pháp" are no laws
-            if end <= inner_start:
-                continue
-            name = re.sub(r"\s+", " ", text[pos:end]).strip()
-        year = None
-        y = p["law_year"].match(text, end)
-        if y and (kind == "Hiến pháp" or text[end : y.start("yr")].strip() == "năm"):
-            year = int(y.group("yr"))
-            end = y.end()
-        if kind == "Hiến pháp" and year is None and tw != "Hiến pháp":
-            continue
-        ref = Reference(
-            start=m.start(),
-            end=end,
-            surface=text[m.start() : end],
-            doc_type=kind,
-            cite_kind="law",
-            type_word=tw,
-            year=year,
-            name=name,
-        )
-        _read_tail(text, ref, p)
-        ref.surface = text[ref.start : ref.end]
-        out.append(ref)
+        if m.start() < until:
+            continue  # named in the title of the law before: _law_at took it
+        law = _law_at(text, m, p)
+        if law is not None:
+            out.append(law)
+            until = law.ref.end
     return out
 
 
+def _law_at(text: str, m: re.Match, p) -> _Law | None:
+    tw = m.group("tw")
+    pos = m.end()
+    if re.match(r"\s+(?:số\s*)?\d", text[pos : pos + 12]):
+        return None  # Luật số 01/2021/QH15: a coded citation
+    if re.match(r"\s+(?i:luật)\s", text[pos : pos + 12]) and not _at(p["law_known"], text, pos):
+        return None  # Luật Luật X: the type word doubled (but Luật Luật sư is the law on lawyers)
+    kind = tw[0].upper() + tw[1:].lower()
+    name, end, amended = None, pos, []
+    if kind != "Hiến pháp":
+        amend = _at(p["law_amending"], text, pos)
+        amended = _amended_laws(text, amend.end(), p) if amend else []
+        end = amended[-1].end if amended else _law_name(text, pos, tw, p)
+        if end is None:
+            return None
+        name = re.sub(r"\s+", " ", text[pos:end]).strip()
+    year = None
+    y = _at(p["law_year"], text, end)
+    if y:
+        year = int(y.group("yr"))
+        end = y.end()
+    if kind == "Hiến pháp" and year is None and tw != "Hiến pháp":
+        return None
+    number = _at(p["law_number"], text, end) if kind != "Hiến pháp" else None
+    ref = Reference(
+        start=m.start(), end=end, surface="", doc_type=kind, cite_kind="law", type_word=tw, year=year, name=name
+    )
+    _read_tail(text, ref, p)
+    ref.surface = text[ref.start : ref.end]
+    return _Law(ref, amended, number.end() if number else None)
+
+
+def _law_name(text: str, pos: int, tw: str, p) -> int | None:
+    """End of the name after a law's type word: a name the gazetteer knows, else one read word by word."""
+    known = _at(p["law_known"], text, pos)
+    if known:
+        return known.end()
+    if not tw[0].isupper():
+        return None  # lower-case "luật" only with a known name: "pháp luật", "luật pháp" are no laws
+    end = _law_name_end(text, pos, p)
+    return end if end > pos else None
+
+
+def _amended_laws(text: str, pos: int, p) -> list[Reference]:
+    """The laws an amending law's title names (`... của Luật A và Luật B`): each its own citation, without date."""
+    out = []
+    while m := _at(p["inner_law"], text, pos):
+        tw = m.group("tw")
+        end = _law_name(text, m.end(), tw, p)
+        if end is None:
+            break
+        name = re.sub(r"\s+", " ", text[m.end() : end]).strip()
+        year = None
+        y = _at(p["law_year"], text, end)
+        if y:
+            year, end = int(y.group("yr")), y.end()
+        out.append(
+            Reference(start=m.start(), end=end, surface=text[m.start() : end], doc_type=tw, cite_kind="law", type_word=tw, year=year, name=name)
+        )
+        nxt = _at(p["inner_law_next"], text, end)
+        if nxt is None:
+            break
+        pos = nxt.end()
+    return out
+
+
+def _join_laws_and_numbers(text: str, laws: list[_Law], coded: list[Reference]) -> list[Reference]:
+    """`Luật Ngân sách nhà nước số 83/2015/QH13`: one citation with the law's name and its number."""
+    starts = [r.start for r in coded]
+    for law in laws:
+        if law.number_at is None:
+            continue
+        i = bisect_right(starts, law.number_at) - 1
+        ref = coded[i] if i >= 0 else None
+        # its `số` (or the `luật` ending the name, read as a type word: ... pháp luật số 64/2025/QH15)
+        if ref is None or not (law.ref.start <= ref.start <= law.number_at < ref.end):
+            continue
+        ref.start = law.ref.start
+        ref.type_word = law.ref.type_word
+        ref.name = law.ref.name
+        parts = parse_code(ref.code or "")
+        if parts is not None:
+            _set_type(ref, parts)
+        ref.surface = text[ref.start : ref.end]
+        law.joined = ref
+    return sorted(coded, key=_by_start)
+
+
+def _free_laws(laws: list[_Law], taken: list[tuple[int, int]], kept_ids: set[int]) -> list[list[Reference]]:
+    """Laws whose citation was kept, with the laws their titles name (those nest inside it)."""
+    free = {id(r) for r in _free([law.ref for law in laws if law.joined is None], taken)}
+    out = []
+    for law in laws:
+        if law.joined is not None and id(law.joined) in kept_ids:
+            out.append(law.amended)
+        elif law.joined is None and id(law.ref) in free:
+            out.append([law.ref, *law.amended])
+    return out
+
+
+# what ends a law's name read word by word: its number, date or year, and the words that go on
+# with the sentence. Not the issuer's stops: names hold "có", "với", "theo", "cho" (Pháp lệnh
+# Ưu đãi người có công với cách mạng, Luật Người lao động ... theo hợp đồng).
+_LAW_NAME_END = re.compile(
+    r"(?:số|ngày|năm|được|đã|của|và các|và những|quy định|hướng dẫn|về|tại|hiện hành|có hiệu lực|là|thì|để|nhằm|khi|"
+    r"này|đó|nay|cũng|gồm|như|theo quy định|theo đó|trong đó|đến|từ ngày|ban hành|sửa đổi|thay thế)(?![\p{L}])"
+)
+
+
 def _law_name_end(text: str, pos: int, p) -> int:
-    """End of a law name not in the gazetteer: capitalized start, stop at punctuation and function words."""
+    """End of a law name not in the gazetteer: capitalized start, stop at punctuation, a date, a number, function words."""
     end = pos
     i = pos
     n = 0
-    while n < 8:
-        m = p["word"].match(text, i)
+    while n < 20:
+        m = _at(p["word"], text, i)
         if not m:
             break
         w = m.group("w")
         wstart = m.start("w")
         if n == 0 and not w[:1].isupper():
             return pos
-        if n > 0 and (_starts_stop(text, wstart) or w[:1].isdigit() or w in ("của", "và các")):
-            break
+        if n > 0 and (w[:1].isdigit() or _LAW_NAME_END.match(text, wstart) or (w[:1].isupper() and _at(p["type_at"], text, wstart))):
+            break  # ... or the next citation's type word
         if w == "và":
-            nxt = p["word"].match(text, m.end())
-            if nxt is None or not nxt.group("w")[:1].isupper():
+            # Luật Phí và lệ phí, but Luật Giá và Luật Thuế, Luật Giá và Nghị định số ...
+            nxt = _at(p["word"], text, m.end())
+            if nxt is None or nxt.group("w")[:1].isdigit() or _at(p["type_at"], text, nxt.start("w")) or _LAW_NAME_END.match(text, nxt.start("w")):
                 break
+        if "\n" in text[i:wstart]:
+            break  # a law's name does not run on into the next block
         i = end = m.end()
         n += 1
         if text.startswith(",", i) or text.startswith(".", i):
@@ -549,7 +790,8 @@ def _dates_before(text: str, refs: list[Reference], p) -> None:
 
 # --- sentences ------------------------------------------------------------------
 
-_SENT_BREAK = re.compile(r"[.!?…](?=\s+[\p{Lu}\d\-+•“\"(])")
+# a block of the layout ends a sentence too: citations are searched over runs of blocks
+_SENT_BREAK = re.compile(r"[.!?…](?=\s+[\p{Lu}\d\-+•“\"(])|\n")
 
 
 def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
@@ -567,22 +809,47 @@ def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
 
 
 def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Reference]:
-    """Every citation of a document, block by block, with the relations its sentences state,
-    resolved as far as the report itself tells (extractors.resolution)."""
+    """Every citation of a document, with the relations its sentences state, resolved as far
+    as the report itself tells (extractors.resolution).
+
+    Citations are searched over runs of neighbouring blocks: layout breaks lines inside
+    citations (`Căn cứ Quyết định số` / `59/QĐ-UBND`, a gazette's `169/QĐ-BL` / `ĐTBXH`),
+    and find_references treats the newline between blocks as a weak boundary.
+    """
     from extractors.relations import link
     from extractors.resolution import resolve_in_report
 
     refs: list[Reference] = []
-    for block in searched_blocks(doc):
-        here = find_references(block.text, offset=block.start)
-        link(block.text, here, offset=block.start)
+    for run in block_runs(doc):
+        start, end = run[0].start, run[-1].end
+        text = doc.text[start:end]
+        here = find_references(text, offset=start)
+        link(text, here, offset=start)
+        starts = [b.start for b in run]
         for ref in here:
+            block = run[bisect_right(starts, ref.start) - 1]
             ref.in_footnote = block.kind == "footnote"
             ref.page = block.page
             ref.in_force_date = _in_force(ref)
         refs.extend(here)
     resolve_in_report(refs, found.get("metadata"))
     return refs
+
+
+def block_runs(doc: DocumentView) -> list[list]:
+    """Consecutive searched blocks, adjacent in the text; footnotes never run on into the body,
+    running headers and footers (not searched) end a run."""
+    runs: list[list] = []
+    searched = set(map(id, searched_blocks(doc)))
+    for block in doc.blocks:
+        last = runs[-1][-1] if runs and runs[-1] else None
+        if id(block) not in searched:
+            runs.append([])
+        elif last is not None and last.end + 1 == block.start and (last.kind == "footnote") == (block.kind == "footnote"):
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    return [run for run in runs if run]
 
 
 def _in_force(ref: Reference):

@@ -17,6 +17,8 @@ follows "Căn cứ"/"theo"; otherwise the report merely mentions it.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import regex as re
 
 from extractors.models import Reference
@@ -33,39 +35,50 @@ _BASED_ON = re.compile(r"(?i)(?<![\p{L}])(?<!tiếp\s)(?:căn cứ(?:\s+vào)?|t
 # what may stand between two coordinated citations: the first one's issuer, then "và" or a comma
 _COORDINATED = re.compile(r"\s*(?:(?:của|do)\s+[^,;.:()]{1,80}?)?\s*(?:,\s*và|,|và|cùng)\s*")
 _REACH = 60  # a verb must stand this close before the citation it governs
-_CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s+|\n|^\s*[-+•]\s*)")
+# a new block starts a clause too, after its bullet (`- Thực hiện ...`)
+_CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s+|\n)(?:\s*[-+•]\s*)?")
 
 
 def link(text: str, refs: list[Reference], offset: int = 0) -> None:
-    """Set `relation` and `head_start` on the citations of one block (spans shifted by `offset`)."""
+    """Set `relation` and `head_start` on the citations of one block (spans shifted by `offset`).
+
+    Linear in the block: clause starts are found once, and only the trích yếu spans still
+    open at a citation (a few hundred characters each) are searched for its head.
+    """
     refs = sorted(refs, key=lambda r: r.start)
-    spans = [_subject_span(text, r, offset) for r in refs]
+    clause_starts = [m.end() for m in _CLAUSE_START.finditer(text)]
+    open_spans: list[tuple[int, int, int]] = []  # (index of the citation, start, end) of subjects not yet passed
     heads: list[Reference | None] = []
     for i, ref in enumerate(refs):
         b = ref.start - offset
         head, relation = None, None
         prev = refs[i - 1] if i else None
+        open_spans = [s for s in open_spans if s[2] > b]
         if prev is not None and prev.cite_kind != "standard" and _COORDINATED.fullmatch(text[prev.end - offset : b]):
             head, relation = heads[i - 1], prev.relation  # "A của X và B": B stands where A stands
         else:
-            for j in range(i - 1, -1, -1):  # the nearest earlier citation whose trích yếu holds this one
-                lo, hi = spans[j]
+            for j, lo, hi in reversed(open_spans):  # the nearest earlier citation whose trích yếu holds this one
                 if lo <= b < hi:
                     relation = _relation_before(text[lo:b])
                     if relation is not None and refs[j].code != ref.code:
                         head = refs[j]
                     break
         if head is None and relation is None:
-            relation = _report_relation(text, b)
+            relation = _report_relation(text, b, clause_starts)
         ref.relation = relation or "mentions"
         ref.head_start = head.start if head is not None else None
         heads.append(head)
+        lo, hi = _subject_span(text, ref, offset)
+        if hi > lo:
+            open_spans.append((i, lo, hi))
 
 
 def _subject_span(text: str, ref: Reference, offset: int) -> tuple[int, int]:
     if not ref.subject:
         return (0, 0)
-    at = text.find(ref.subject, ref.end - offset)
+    # the subject follows the citation closely (an issuer at most between): look only there
+    end = ref.end - offset
+    at = text.find(ref.subject, end, end + 400 + len(ref.subject))
     return (at, at + len(ref.subject)) if at >= 0 else (0, 0)
 
 
@@ -79,11 +92,10 @@ def _relation_before(words: str) -> str | None:
     return last.lastgroup if last else None
 
 
-def _report_relation(text: str, start: int) -> str | None:
+def _report_relation(text: str, start: int, clause_starts: list[int]) -> str | None:
     """How the report relates to a citation that has no head in its sentence."""
-    clause_start = 0
-    for m in _CLAUSE_START.finditer(text, 0, start):
-        clause_start = m.end()
+    i = bisect_right(clause_starts, start)
+    clause_start = clause_starts[i - 1] if i else 0
     opening = text[clause_start:start].strip().lower()
     if opening.startswith(("thực hiện", "triển khai")):
         return "implements"

@@ -300,11 +300,13 @@ class KnownDocument:
     implements: str | None  # the code of the document it carries out, when known
     subject: str
     source: str  # where the fact comes from
+    # what reports call it by (doc type, number), when not its own type and number: Đề án 06 is 06/QĐ-TTg
+    short_forms: tuple[tuple[str, str], ...] = ()
 
 
 @cache
 def known_documents() -> tuple[KnownDocument, ...]:
-    """Central documents of the 57-NQ/TW family with their real dates and issuers.
+    """Central documents (the 57-NQ/TW family, and others reports name by a short form) with their real dates and issuers.
 
     Looked up by code with extractors.codes.known_document (codes compare by its key).
     """
@@ -312,17 +314,27 @@ def known_documents() -> tuple[KnownDocument, ...]:
 
     return tuple(
         KnownDocument(
-            r["code"], r["doc_type"], dt.date.fromisoformat(r["issued_date"]), r["issuer"], r["implements"] or None, r["subject"], r["source"]
+            r["code"], r["doc_type"], dt.date.fromisoformat(r["issued_date"]), r["issuer"], r["implements"] or None, r["subject"], r["source"],
+            tuple(_short_form(f) for f in (r.get("short_forms") or "").split("|") if f.strip()),
         )
         for r in _rows("known_documents.csv")
     )
 
 
+def _short_form(text: str) -> tuple[str, str]:
+    """`Đề án 06` -> (Đề án, 6): a type name and a number without leading zeros."""
+    kind, _, number = text.strip().rpartition(" ")
+    return kind, number.lstrip("0") or "0"
+
+
 def known_by_short_form(doc_type: str | None, number: str | None) -> str | None:
-    """The code of the one known document of that type and number (Nghị quyết 57 -> 57-NQ/TW), if exactly one."""
+    """The code of the one known document of that type and number (Nghị quyết 57 -> 57-NQ/TW, Đề án 06 -> 06/QĐ-TTg), if exactly one."""
     if not doc_type or not number:
         return None
     wanted = number.lstrip("0") or "0"
+    named = [d.code for d in known_documents() if (doc_type, wanted) in d.short_forms]
+    if named:
+        return named[0] if len(named) == 1 else None
     found = [
         d.code for d in known_documents()
         if d.doc_type == doc_type and (d.code.split("/")[0].split("-")[0].lstrip("0") or "0") == wanted

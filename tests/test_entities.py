@@ -140,6 +140,10 @@ def test_known_documents_have_a_source_and_resolve_short_forms():
     assert known_document("57 - NQ/TW") is known_document("57-NQ/TW")
     assert gazetteer.known_by_short_form("Nghị quyết", "57") == "57-NQ/TW"
     assert gazetteer.known_by_short_form("Nghị quyết", "58") is None
+    # a short form that names the plan a decision approves, not the decision's own type
+    assert gazetteer.known_by_short_form("Đề án", "06") == "06/QĐ-TTg"
+    assert gazetteer.known_by_short_form("Đề án", "6") == "06/QĐ-TTg"
+    assert gazetteer.known_by_short_form("Đề án", "07") is None
 
 
 METADATA_CASES = load_cases("metadata.yaml")

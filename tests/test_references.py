@@ -19,6 +19,8 @@ FIELDS = {
     "conflict": "type_conflict",
     "name": "name",
     "subject": "subject",
+    "repaired": "repaired",
+    "reason": "repair_reason",
 }
 
 

@@ -84,6 +84,8 @@ def test_short_forms_and_anaphora_resolve(tmp_path: Path):
     assert by_surface["NQ57"]["resolved_code"] == "57-NQ/TW"
     assert by_surface["NQ57"]["resolved_by"].startswith("code from corpus")
     assert by_surface["Kế hoạch nêu trên"]["resolved_code"] == "12/KH-UBND"
+    assert by_surface["Đề án 06"]["resolved_code"] == "06/QĐ-TTg"  # gazetteer: the plan Quyết định 06/QĐ-TTg approves
+    assert by_surface["Đề án 06"]["resolved_by"].startswith("code from gazetteer")
     assert by_surface["Quyết định số 15"]["resolved_code"] is None
     assert by_surface["Quyết định số 15"]["resolved_by"].startswith("ambiguous in report")
     registry = {r["code"]: r for r in table(out, "cited_documents")}
