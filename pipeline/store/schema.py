@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1"  # 1.1: the document's own record (own_code, doc_type, issued_date, place, ...)
+SCHEMA_VERSION = "1.2"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
 
 
 @dataclass(frozen=True, slots=True)
