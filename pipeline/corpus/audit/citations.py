@@ -214,9 +214,12 @@ def date_conflict(refs: list[Citation], context: Context) -> list[dict]:
         variants = {v["date"] for v in entry.date_variants} if entry and entry.date_variants else {r.issued_date for r in cited}
         if len(variants) < 2 and (known is None or variants == {known}):
             continue
+        dates_in: dict[str, set] = defaultdict(set)  # report -> the dates it gives the document
+        for ref in cited:
+            dates_in[ref.doc_id].add(ref.issued_date)
         for ref in cited:
             date = ref.issued_date
-            same_report = {r.issued_date for r in cited if r.doc_id == ref.doc_id}
+            same_report = dates_in[ref.doc_id]
             code = ref.cited_code
             if known is not None and date != known:
                 out.append(
