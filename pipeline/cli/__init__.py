@@ -51,7 +51,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         console.print("[red]interrupted[/red]")
-        sys.exit(2)
+        sys.exit(130)  # what a shell reports for a command stopped by Ctrl-C
     except Exception:  # the run itself failed (not one file): exit code 2, as documented
         console.print_exception(max_frames=5)
         sys.exit(2)

@@ -40,6 +40,7 @@ def run(
     when some could not be (see the errors table), 2 when the run itself failed.
     """
     from pipeline.discover import InputError
+    from pipeline.run import INTERRUPTED
     from pipeline.run import run as run_pipeline
     from pipeline.runlog import RunLog
     from pipeline.store.commit import OutputError
@@ -61,13 +62,24 @@ def run(
                 on_start=lambda n: progress.update(task, total=n),
                 on_file=lambda res: progress.update(task, advance=1, current=Path(res.source_path).name[-40:]),
             )
+        except KeyboardInterrupt:  # a second Ctrl-C, while the files done were being committed
+            progress.stop()
+            plain("interrupted: nothing committed, the previous dataset is untouched")
+            raise typer.Exit(INTERRUPTED) from None
         except (InputError, OutputError) as exc:
             fail(str(exc))
         except (RuntimeError, ValueError, OSError) as exc:
             fail(f"The run failed: {exc} The previous dataset is untouched.")
         finally:
             log.close()
-    if not quiet:
+    _report(summary, out, quiet)
+
+
+def _report(summary, out: Path, quiet: bool) -> None:
+    """The summary, or after Ctrl-C the one line saying what was kept; then the exit code."""
+    if summary.interrupted:
+        plain(f"interrupted: {summary.done} files done, rerun to continue")
+    elif not quiet:
         console.print(_summary_table(summary, out))
     raise typer.Exit(summary.exit_code)
 

@@ -25,11 +25,13 @@ class Engine(Protocol):
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]: ...
 
 
-def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None) -> Engine:
+def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None, keep=None) -> Engine:
+    """`keep(index, result)` runs in the local engine's workers (their rows written where they are);
+    Dask's workers may not share this machine's file system, so their results come back whole."""
     if name == "local":
         from pipeline.engines.local import LocalEngine
 
-        return LocalEngine(workers, limits)
+        return LocalEngine(workers, limits, keep=keep)
     if name == "dask":
         from pipeline.engines.dask import DaskEngine
 

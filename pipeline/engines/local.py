@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 
 from pipeline.discover import InputFile
 from pipeline.document import Limits, process_file
 from pipeline.models import DocResult
 
+# run in the worker on each result before it is sent back: (input index, result) -> what to send
+# (the run writes the rows to part files there, so that only a small summary crosses the pipe)
+Keep = Callable[[int, DocResult], DocResult]
 
-def _serve(conn: Connection, limits: Limits) -> None:
+
+def _serve(conn: Connection, limits: Limits, keep: Keep | None = None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops handing out files
     while True:
         try:
             task = conn.recv()
@@ -29,13 +35,14 @@ def _serve(conn: Connection, limits: Limits) -> None:
         if task is None:
             return
         index, item = task
-        conn.send((index, process_file(item, limits)))
+        res = process_file(item, limits)
+        conn.send((index, keep(index, res) if keep is not None else res))
 
 
 class _Worker:
-    def __init__(self, ctx, limits: Limits):
+    def __init__(self, ctx, limits: Limits, keep: Keep | None = None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, limits), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, limits, keep), daemon=True)
         self.proc.start()
         child.close()
         self.task: tuple[int, InputFile] | None = None
@@ -62,9 +69,10 @@ class _Worker:
 
 
 class LocalEngine:
-    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8):
+    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8, keep: Keep | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits
+        self.keep = keep
         self.window = self.workers * window_per_worker
         methods = mp.get_all_start_methods()
         # fork: workers start at once with the parent's imports; spawn where fork does not exist
@@ -77,7 +85,7 @@ class LocalEngine:
         dispatched = 0
         done: dict[int, DocResult] = {}
         next_out = 0
-        pool = [_Worker(self.ctx, self.limits) for _ in range(self.workers)]
+        pool = [_Worker(self.ctx, self.limits, self.keep) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
         try:
             while True:
@@ -133,7 +141,7 @@ class LocalEngine:
     def _replace(self, w: _Worker, force: bool = True) -> _Worker:
         w.task = None
         w.stop(force=force)
-        fresh = _Worker(self.ctx, self.limits)
+        fresh = _Worker(self.ctx, self.limits, self.keep)
         self.pids.append(fresh.proc.pid)
         return fresh
 
