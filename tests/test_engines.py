@@ -43,6 +43,25 @@ def test_one_worker_many_workers_and_dask_write_the_same_dataset(corpus: Path, t
     assert tables(tmp_path / "dask") == serial
 
 
+def test_local_workers_write_the_rows_and_send_back_only_a_summary(corpus: Path, tmp_path: Path):
+    from functools import partial
+
+    from pipeline.discover import discover
+    from pipeline.engines.local import LocalEngine
+    from pipeline.store.writer import write_result
+
+    files, _ = discover([corpus])
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    results = list(LocalEngine(2, Limits(), keep=partial(write_result, incoming)).map(files))
+    assert [r.source_path for r in results] == [f.display for f in files]  # in input order
+    for res in results:  # what crossed the pipe: no text, no blocks, no entities; the rows are in Arrow files
+        assert res.document.text == "" and not res.document.blocks and not res.found
+        assert res.count("references") > 0 and res.characters() > 1000
+        assert set(res.parts) >= {"documents", "blocks", "references"}
+        assert all(Path(p).parent == incoming and Path(p).exists() for p in res.parts.values())
+
+
 def test_a_hanging_file_times_out_and_the_run_goes_on(corpus: Path, tmp_path: Path, monkeypatch):
     import pipeline.document as document
 

@@ -77,8 +77,9 @@ class DatasetWriter:
             return
         for name, path in res.parts.items():
             self._to_chunk(name)  # rows waiting as dicts come first: they came first
-            # memory-mapped: the worker's Arrow data is taken as it is, not copied or turned into objects
-            table = pa.ipc.open_file(pa.memory_map(path)).read_all()
+            # the worker's Arrow data read as it is (a copy of its bytes), never turned into Python objects
+            with pa.OSFile(path, "rb") as source:
+                table = pa.ipc.open_file(source).read_all()
             self.chunks[name].append(table)
             self._chunk_bytes += table.nbytes
             os.unlink(path)
