@@ -130,3 +130,25 @@ def test_the_benchmark_commands_run(monkeypatch):
     assert result.exit_code == 0, result.output
     shown = " ".join(result.output.split())  # tables wrap at the terminal's width
     assert "underthesea word_tokenize" in shown and "2 workers vs 1 on 10 files" in shown and "peak memory" in shown
+
+
+def test_bench_scale_runs_and_its_reports_hold_what_they_say(monkeypatch, tmp_path: Path):
+    from pipeline.bench.scale import dense_paragraph, pdf_of, report_mix, table_row
+
+    seeds = sorted((ROOT / "corpus").glob("*.txt"))
+    assert len(dense_paragraph(30_000)) == 30_000 and "\n" not in dense_paragraph(30_000)  # one paragraph
+    assert 29_000 < len(report_mix(30_000, seeds)) <= 30_001 and "\n\t" in table_row(2_000)
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["bench", "scale", "--chars", "3000,12000", "--pages", "", "--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    for shape in ("paragraph", "mix", "table"):
+        assert f"{shape}: time per character, largest / smallest: document stage x" in shown
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument.new()
+    source.new_page(200, 300)
+    source.save(str(tmp_path / "one.pdf"))
+    source.close()
+    pdf_of(7, [tmp_path / "one.pdf"], tmp_path / "seven.pdf")
+    assert len(pdfium.PdfDocument(tmp_path / "seven.pdf")) == 7
