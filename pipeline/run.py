@@ -21,6 +21,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.corpus import finalize
 from pipeline.discover import InputFile, check_inputs, discover, shown
+from pipeline.document import warm_up
 from pipeline.engines import Engine, Limits, make_engine
 from pipeline.incremental import Known, Plan, held_by, known_documents, plan
 from pipeline.models import DocResult, ErrorRecord
@@ -95,8 +96,7 @@ def run(
             ledger.failed_before_reading(err)
         carried = ledger.carry(todo, known, prune)
         writer.carry_over(out, carried)
-        writer.incoming.mkdir()
-        engine_ = make_engine(engine, workers or 0, limits or Limits(), scheduler, keep=partial(write_result, writer.incoming))
+        engine_ = _engine(engine, workers, limits, scheduler, writer, bool(todo.to_read))
         done = _read(engine_, todo, ledger, writer, on_file)
         if ledger.summary.interrupted:  # the files not read keep what the previous dataset holds of them
             writer.carry_over(out, ledger.not_read(todo.to_read[done:], previous, carried))
@@ -118,6 +118,15 @@ def run(
         writer.abort()
         raise
     return ledger.summary
+
+
+def _engine(name: str, workers: int | None, limits: Limits | None, scheduler: str | None, writer: DatasetWriter,
+            reading: bool) -> Engine:
+    """The engine, its local workers writing their rows in the staging folder."""
+    writer.incoming.mkdir()
+    if name == "local" and reading:
+        warm_up()  # before the workers are forked: they inherit what it loaded
+    return make_engine(name, workers or 0, limits or Limits(), scheduler, keep=partial(write_result, writer.incoming))
 
 
 def _read(engine: Engine, todo: Plan, ledger: Ledger, writer: DatasetWriter, on_file) -> int:
