@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from pipeline import __version__
 from pipeline.store.commit import GENERATOR, MANIFEST, check_output, fsync_tree, lock, recover, swap_into_place, work_dir
 from pipeline.models import DocResult
-from pipeline.store.rows import PER_DOCUMENT_TABLES, result_rows
+from pipeline.store.rows import PER_DOCUMENT_TABLES, result_columns, result_rows
 from pipeline.store.schema import SCHEMA_VERSION, TABLES
 from pipeline.store.tables import write_part
 
@@ -191,9 +191,9 @@ def write_result(folder: Path, index: int, res: DocResult) -> DocResult:
     """
     written: dict[str, str] = {}
     try:
-        for name, rows in result_rows(res).items():
-            if rows:
-                table = pa.Table.from_pylist(rows, schema=TABLES[name].schema)
+        for name, columns in result_columns(res).items():
+            table = pa.Table.from_pydict(columns, schema=TABLES[name].schema)
+            if table.num_rows:
                 path = folder / f"{index:09d}-{name}.arrow"
                 with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
                     out.write_table(table)
