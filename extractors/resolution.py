@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -72,12 +73,16 @@ def coded_in_order(refs: Sequence) -> list:
 def short_key(ref: Citation) -> tuple[str, str] | None:
     """(document type, number without leading zeros): what a short form and a full citation share."""
     if ref.cite_kind == "code":
-        parts = parse_code(ref.code or "")
-        kind = type_of(parts) if parts else None
-    else:
-        kind = ref.doc_type
+        return _code_key(ref.code or "", ref.number)
     number = (ref.number or "").lstrip("0") or "0"
-    return (kind, number) if kind and ref.number else None
+    return (ref.doc_type, number) if ref.doc_type and ref.number else None
+
+
+@lru_cache(maxsize=1 << 14)  # the corpus stages ask it of every citation, twice: codes repeat
+def _code_key(code: str, number: str | None) -> tuple[str, str] | None:
+    parts = parse_code(code)
+    kind = type_of(parts) if parts else None
+    return (kind, (number or "").lstrip("0") or "0") if kind and number else None
 
 
 class Coded:
