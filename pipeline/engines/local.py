@@ -87,16 +87,21 @@ class LocalEngine:
         next_out = 0
         pool = [_Worker(self.ctx, self.limits, self.keep) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
+
+        def hand_out() -> None:  # work for the idle workers, within the window ahead of the next result due
+            nonlocal exhausted, dispatched
+            for w in pool:
+                if w.task is None and not exhausted and dispatched - next_out < self.window:
+                    nxt = next(pending, None)
+                    if nxt is None:
+                        exhausted = True
+                        continue
+                    w.give(*nxt)
+                    dispatched += 1
+
         try:
             while True:
-                for w in pool:  # hand out work within the window ahead of the next result due
-                    if w.task is None and not exhausted and dispatched - next_out < self.window:
-                        nxt = next(pending, None)
-                        if nxt is None:
-                            exhausted = True
-                            continue
-                        w.give(*nxt)
-                        dispatched += 1
+                hand_out()
                 busy = [w for w in pool if w.task is not None]
                 if not busy:
                     break
@@ -112,6 +117,7 @@ class LocalEngine:
                     if w is not None:
                         w.task = None
                 self._kill_overdue(pool, done)
+                hand_out()  # before the results go out: a worker must not wait while the run adds them
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
