@@ -5,6 +5,7 @@ goes wrong with one file becomes an `errors` row and the run goes on.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import dataclass
@@ -101,6 +102,10 @@ def warm_up() -> None:
     ing = ingest(Path("warm-up.txt"), _WARM_UP.encode("utf-8"))
     text, blocks = assemble(ing.blocks)
     extract_found(Document("", "", "txt", text, blocks, layout=ing.layout), DocResult(source_path=""))
+    # what is loaded now lives as long as the process: the collector need never walk it again
+    # (about 5% of a worker's time went to walking the gazetteer and the compiled patterns)
+    gc.collect()
+    gc.freeze()
 
 
 def _read(item: InputFile, max_bytes: int) -> bytes:
