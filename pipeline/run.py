@@ -10,6 +10,7 @@ and the run log all come from it.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +118,8 @@ def run(
     except BaseException:
         writer.abort()
         raise
+    finally:
+        gc.unfreeze()  # what the warm-up froze (pipeline.document.warm_up) is the collector's again
     return ledger.summary
 
 
