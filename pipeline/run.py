@@ -63,6 +63,7 @@ def run(
     log: RunLog | None = None,
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[DocResult], None] | None = None,
+    on_page: Callable[[InputFile, int, int], None] | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc)
@@ -81,7 +82,7 @@ def run(
         for err in discover_errors:
             ledger.failed_before_reading(err)
         writer.carry_over(out, ledger.carry(todo, known, prune))
-        engine_ = make_engine(engine, workers or 0, limits or Limits(), scheduler)
+        engine_ = make_engine(engine, workers or 0, limits or Limits(), scheduler, on_page)
         for res in engine_.map(todo.to_read):
             if ledger.read(res, todo):
                 writer.add_rows(result_rows(res))

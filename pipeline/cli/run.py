@@ -60,6 +60,7 @@ def run(
                 incremental=not full, prune=prune, follow_symlinks=follow_symlinks, log=log,
                 on_start=lambda n: progress.update(task, total=n),
                 on_file=lambda res: progress.update(task, advance=1, current=Path(res.source_path).name[-40:]),
+                on_page=lambda item, n, pages: progress.update(task, current=f"{Path(item.display).name[-40:]}: OCR page {n}/{pages}"),
             )
         except (InputError, OutputError) as exc:
             fail(str(exc))

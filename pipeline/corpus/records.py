@@ -43,6 +43,8 @@ class Citation:
     doc_key: str | None = None
     relation: str = "mentions"
     head_start: int | None = None
+    repair_reason: str | None = None
+    ocr_conf: float | None = None  # read by OCR: the confidence of its least sure word
 
     @property
     def cited_code(self) -> str | None:
@@ -68,6 +70,7 @@ class Figure:
     value: float = 0.0
     total: float | None = None
     unit: str | None = None
+    ocr_conf: float | None = None  # read by OCR: the confidence of its least sure word
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.discover import InputFile
@@ -37,7 +38,8 @@ class _Failed(Exception):
         self.error_type, self.message = error_type, message
 
 
-def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
+def process_file(item: InputFile, limits: Limits = Limits(), on_page: Callable[[int, int], None] | None = None) -> DocResult:
+    """One file's result; `on_page(number, pages)` is told before each page OCR reads (progress)."""
     started = time.perf_counter()
     doc_id = None
     try:
@@ -45,7 +47,7 @@ def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
         sha = hashlib.sha256(data).hexdigest()
         doc_id = sha[:16]
         try:
-            ing = ingest(item.path, data, max_pages=limits.max_pages)
+            ing = ingest(item.path, data, max_pages=limits.max_pages, on_page=on_page)
         except IngestError as exc:
             raise _Failed(exc.error_type, exc.message) from None
         except Exception as exc:  # a parser bug must cost one file, not the run
@@ -72,6 +74,7 @@ def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
         encoding=ing.encoding,
         encoding_repaired=ing.encoding_repaired,
         ocr_pages=ing.ocr_pages,
+        ocr_conf=ing.ocr_conf,
         layout=ing.layout,
     )
     extract_found(res.document, res)

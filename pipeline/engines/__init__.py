@@ -13,7 +13,7 @@ keeping only a bounded number of results in memory.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from pipeline.discover import InputFile
@@ -25,11 +25,13 @@ class Engine(Protocol):
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]: ...
 
 
-def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None) -> Engine:
+def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None,
+                on_page: Callable[[InputFile, int, int], None] | None = None) -> Engine:
+    """`on_page(file, number, pages)`: told when a worker begins a page by OCR (local engine only)."""
     if name == "local":
         from pipeline.engines.local import LocalEngine
 
-        return LocalEngine(workers, limits)
+        return LocalEngine(workers, limits, on_page=on_page)
     if name == "dask":
         from pipeline.engines.dask import DaskEngine
 

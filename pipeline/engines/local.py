@@ -12,12 +12,15 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 
 from pipeline.discover import InputFile
 from pipeline.document import Limits, process_file
 from pipeline.models import DocResult
+
+
+PAGE = "page"  # a worker's message that it is reading a page by OCR: (PAGE, index, number, pages)
 
 
 def _serve(conn: Connection, limits: Limits) -> None:
@@ -29,7 +32,12 @@ def _serve(conn: Connection, limits: Limits) -> None:
         if task is None:
             return
         index, item = task
-        conn.send((index, process_file(item, limits)))
+
+        def on_page(number: int, pages: int, index: int = index) -> None:
+            conn.send((PAGE, index, number, pages))  # a progress note on the same pipe as the result
+
+        conn.send((index, process_file(item, limits, on_page)))
+
 
 
 class _Worker:
@@ -62,9 +70,11 @@ class _Worker:
 
 
 class LocalEngine:
-    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8):
+    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8,
+                 on_page: Callable[[InputFile, int, int], None] | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits
+        self.on_page = on_page  # (file, page number, pages): a worker began reading a page by OCR
         self.window = self.workers * window_per_worker
         methods = mp.get_all_start_methods()
         # fork: workers start at once with the parent's imports; spawn where fork does not exist
@@ -95,7 +105,12 @@ class LocalEngine:
                 for conn in wait([w.conn for w in busy], timeout=self._next_deadline(busy)):
                     w = next(w for w in busy if w.conn is conn)
                     try:
-                        index, res = conn.recv()
+                        message = conn.recv()
+                        if message[0] == PAGE:
+                            if self.on_page is not None:
+                                self.on_page(w.task[1], message[2], message[3])
+                            continue
+                        index, res = message
                     except (EOFError, OSError):
                         index, res = w.task[0], self._failed(w.task[1], "worker_crashed", "The worker reading this file died (a parser crash or out of memory).")
                         pool[pool.index(w)] = self._replace(w)

@@ -8,6 +8,7 @@ pipeline turns them into `errors` rows.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Ingested:
     encoding: str | None = None
     encoding_repaired: bool = False
     ocr_pages: int | None = None
+    ocr_conf: float | None = None  # mean confidence of the OCR'd words (0-100)
     notes: list[str] = field(default_factory=list)
 
 
@@ -45,7 +47,7 @@ class Reader:
     magic: bytes = b""  # what its bytes start with ("" for text)
     named_but_not: str = ""  # the message when the name says this format and the bytes do not
     check: bytes = b""  # the prefix the bytes of a file named so must have (defaults to `magic`)
-    paged: bool = False  # takes max_pages
+    paged: bool = False  # takes max_pages, and on_page (told before each slow page: OCR)
 
 
 # Adding a format is its module and its line here.
@@ -76,8 +78,10 @@ def sniff(path: Path, data: bytes) -> str:
     return next((r.format for r in READERS.values() if suffix in r.suffixes), "unknown")
 
 
-def ingest(path: Path, data: bytes, *, max_pages: int | None = None) -> Ingested:
-    """Read one file. `max_pages`: refuse paged formats with more pages (IngestError `too_many_pages`)."""
+def ingest(path: Path, data: bytes, *, max_pages: int | None = None,
+           on_page: Callable[[int, int], None] | None = None) -> Ingested:
+    """Read one file. `max_pages`: refuse paged formats with more pages (IngestError `too_many_pages`);
+    `on_page(number, pages)`: told before each page OCR reads, for the progress display."""
     if not data:
         raise IngestError("empty_file", "The file is empty (0 bytes).")
     reader = READERS.get(sniff(path, data))
@@ -92,7 +96,7 @@ def ingest(path: Path, data: bytes, *, max_pages: int | None = None) -> Ingested
         raise IngestError("corrupt_file", reader.named_but_not)
     module, function = reader.read.split(":")
     read = getattr(importlib.import_module(module), function)
-    ing = read(data, max_pages=max_pages) if reader.paged else read(data)
+    ing = read(data, max_pages=max_pages, on_page=on_page) if reader.paged else read(data)
     if not ing.encoding_repaired:
         _repair_legacy_fonts(ing)
     return ing

@@ -8,21 +8,19 @@ the page bottom and the superscript markers from body text, and the text flow
 module already knows how to join wrapped lines, keep the hyphen of a code
 split across lines and recognise running lines and page numbers.
 
-Pages with no text layer (scans, or text drawn as vector shapes) are rendered
-and read by Tesseract with its Vietnamese model, one page at a time in a
-single thread; where Tesseract is missing the file gets a `no_text_layer`
-error that says how to install it.
+Pages with no text layer (scans, or text drawn as vector shapes) are read by
+OCR (pipeline.ingest.ocr), one page at a time; their lines come back with the
+type size their glyphs measure, so the same layout rules find a scan's
+footnote zone, and with each word's confidence, which the blocks carry on.
+Where Tesseract is missing the file gets a `no_text_layer` error that says
+how to install it.
 """
 from __future__ import annotations
 
 import ctypes
-import functools
-import io
 import math
-import os
-import shutil
-import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -31,14 +29,8 @@ import regex as re
 
 from pipeline.ingest import IngestError, Ingested
 from pipeline.ingest.layout import PAGE_NUMBER, Line, body_width, build_blocks, running_lines
+from pipeline.ingest.ocr import OCR_HINT, OcrError, OcrPage, ocr_available, read_page
 from pipeline.text import MARKER_RE, marker, marker_number
-
-OCR_DPI = 300
-OCR_TIMEOUT_S = 180  # one page
-OCR_HINT = (
-    "Install Tesseract with its Vietnamese model to read scanned pages: "
-    "`apt-get install tesseract-ocr tesseract-ocr-vie` (`bash setup.sh` does it when run as root)."
-)
 
 _FN_NUMBER = re.compile(r"\s*(\d{1,3})\s*(?=\S)")
 _FN_ALONE = re.compile(r"(\d{1,3})")
@@ -54,9 +46,15 @@ class _PLine:
     size: float  # type size of its first visible character (0 when unknown)
     start: int  # char index of its first character in the text page
     low: bool = False  # it stands in the lower half of the page, where footnotes go
+    # OCR'd lines: each word's confidence, and whether a superscript number stood before
+    # the first word whose digits could not be read (a footnote's number, numbered in order)
+    words: list[tuple[str, float]] | None = None
+    lead_unread: bool = False
 
 
-def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> Ingested:
+def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True,
+             on_page: Callable[[int, int], None] | None = None) -> Ingested:
+    """Read a PDF; `on_page(number, n_pages)` is told before each page OCR reads (it takes seconds)."""
     pdf = _open(data)
     try:
         n_pages = len(pdf)
@@ -64,31 +62,8 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
             raise IngestError("empty_pdf", "The PDF has no pages.")
         if max_pages is not None and n_pages > max_pages:
             raise IngestError("too_many_pages", f"The PDF has {n_pages} pages, more than the limit of {max_pages}; raise --max-pages if it is genuine.")
-        lines: list[Line] = []
-        ocr_pages: set[int] = set()
-        no_text: list[int] = []
-        sizes: Counter[float] = Counter()
-        pages: list[list[_PLine]] = []
-        for i in range(n_pages):
-            page = pdf[i]
-            try:
-                textpage = page.get_textpage()
-                try:
-                    plines = _page_lines(textpage, page.get_height())
-                finally:
-                    textpage.close()
-                if not any(pl.text.strip() for pl in plines):
-                    no_text.append(i)
-                    plines = []
-                    if ocr and ocr_available():
-                        plines = [_PLine(t, 0.0, -1) for t in _ocr_page(page, i + 1).split("\n")]
-                        ocr_pages.add(i + 1)
-            finally:
-                page.close()
-            pages.append(plines)
-            for pl in plines:  # weighted by length: the body's size is the one most text is set in
-                if pl.size > 0:
-                    sizes[round(pl.size, 1)] += len(pl.text)
+        pages, no_text, ocr_pages = _read_pages(pdf, ocr and ocr_available(), on_page)
+        page_conf = {n: _mean_conf(pages[n - 1]) for n in ocr_pages}
     finally:
         pdf.close()
     if len(no_text) == n_pages and not ocr_pages:
@@ -96,10 +71,13 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
             "no_text_layer",
             f"None of the {n_pages} pages has a text layer (a scan, or text drawn as shapes) and OCR is not available. {OCR_HINT}",
         )
-    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+    # a scan's sizes are measured from its glyphs, a text layer's read from its fonts: each has its own body size
+    body_size = {kind: _body_size([pl for number, plines in enumerate(pages, 1) if (number in ocr_pages) == kind for pl in plines])
+                 for kind in (False, True)}
+    lines: list[Line] = []
     expected, seen = [1], set()
     for number, plines in enumerate(pages, start=1):
-        lines.extend(_classify_page(plines, number, body_size, expected, seen))
+        lines.extend(_classify_page(plines, number, body_size[number in ocr_pages], expected, seen))
     running = running_lines(lines)
     if running:
         for ln in _page_edges(lines):  # a running line stands first or last on its page, never mid-page
@@ -110,11 +88,80 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
     for block in blocks:
         if block.page in ocr_pages:
             block.ocr = True
+            block.ocr_page_conf = page_conf[block.page]
     notes = []
     missed = [p + 1 for p in no_text if p + 1 not in ocr_pages]
     if missed:
         notes.append(f"pages without a text layer left unread (no OCR): {missed[:20]}")
-    return Ingested("pdf", blocks, layout="pdf", n_pages=n_pages, ocr_pages=len(ocr_pages), notes=notes)
+    doc_conf = _mean_conf([pl for n in ocr_pages for pl in pages[n - 1]]) if ocr_pages else None
+    return Ingested("pdf", blocks, layout="pdf", n_pages=n_pages, ocr_pages=len(ocr_pages), ocr_conf=doc_conf, notes=notes)
+
+
+def _read_pages(pdf: pdfium.PdfDocument, ocr: bool, on_page: Callable[[int, int], None] | None) -> tuple[list[list[_PLine]], list[int], set[int]]:
+    """Each page's lines (from its text layer, else from OCR); the pages without text; those OCR read."""
+    pages: list[list[_PLine]] = []
+    no_text: list[int] = []
+    ocr_pages: set[int] = set()
+    next_marker = [1]  # the number the next marker OCR could not read takes
+    for i in range(len(pdf)):
+        page = pdf[i]
+        try:
+            textpage = page.get_textpage()
+            try:
+                plines = _page_lines(textpage, page.get_height())
+            finally:
+                textpage.close()
+            if not any(pl.text.strip() for pl in plines):
+                no_text.append(i)
+                plines = []
+                if ocr:
+                    if on_page is not None:
+                        on_page(i + 1, len(pdf))
+                    try:
+                        plines = _ocr_lines(read_page(page, i + 1), next_marker)
+                    except OcrError as exc:
+                        raise IngestError(exc.error_type, exc.message) from None
+                    ocr_pages.add(i + 1)
+        finally:
+            page.close()
+        pages.append(plines)
+    return pages, no_text, ocr_pages
+
+
+def _body_size(plines: list[_PLine]) -> float:
+    """The type size most text is set in (weighted by length)."""
+    sizes: Counter[float] = Counter()
+    for pl in plines:
+        if pl.size > 0:
+            sizes[round(pl.size, 1)] += len(pl.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _mean_conf(plines: list[_PLine]) -> float:
+    """Mean word confidence, weighted by word length (0-100)."""
+    words = [w for pl in plines for w in pl.words or ()]
+    weight = sum(len(w) for w, _ in words)
+    return round(sum(len(w) * c for w, c in words) / weight, 1) if weight else 0.0
+
+
+def _ocr_lines(result: OcrPage, next_marker: list[int]) -> list[_PLine]:
+    """An OCR'd page's lines as the layout rules take them: markers whose digits were not read (or not in
+    order) numbered in turn."""
+    out = []
+    for ln in result.lines:
+        text = ln.text
+        for m in MARKER_RE.finditer(ln.text):
+            # markers run in order: digits read out of order (a small 4 read as 1) are misread too
+            n = marker_number(m.group(0))
+            if not next_marker[0] <= n <= next_marker[0] + 3:
+                text = text.replace(m.group(0), marker(next_marker[0]), 1)
+                n = next_marker[0]
+            next_marker[0] = n + 1
+        lead_unread = bool(ln.lead) and not ln.lead.isdigit()
+        if ln.lead and not lead_unread:
+            text = f"{ln.lead} {text}"
+        out.append(_PLine(text, ln.size, -1, low=ln.top >= 0.5, words=ln.words, lead_unread=lead_unread))
+    return out
 
 
 def _page_edges(lines: list[Line]) -> list[Line]:
@@ -232,6 +279,24 @@ def _superscripts(chars: _Chars, pl: _PLine) -> str:
     return "".join(out) + pl.text[last:] if out else pl.text
 
 
+def _footnote_number(m: re.Match | None, pl: _PLine, expected: int) -> int | None:
+    """The number of the footnote a small-type line opens, None when it opens none.
+
+    A text layer numbers footnotes without gaps. OCR may have missed one (its
+    number read as a letter, its line taken for body type), so on an OCR'd page
+    the next few numbers are taken too, and a superscript it could not read
+    is the one expected.
+    """
+    if pl.lead_unread:
+        return expected
+    if m is None:
+        return None
+    number = int(m.group(1))
+    if number == expected or (pl.words is not None and expected < number <= expected + 3):
+        return number
+    return None
+
+
 def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: list[int], seen: set[int]) -> list[Line]:
     """Body, footnote, page-number and marker lines of one page, in reading order.
 
@@ -239,7 +304,7 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
     footnote starts only where its marker was seen in the text before it, so a
     table in small type (numbered rows) does not pass for footnotes.
     """
-    lines = [Line(pl.text.rstrip(), page) for pl in plines]
+    lines = [Line(pl.text.rstrip(), page, words=pl.words) for pl in plines]
     visible = [i for i, ln in enumerate(lines) if ln.text.strip()]
     small = {i for i in visible if 0 < plines[i].size < 0.9 * body_size}
     for i in visible[:2] + visible[-2:]:
@@ -269,44 +334,14 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
             continue
         s = lines[i].text.strip()
         m = _FN_NUMBER.match(s) or _FN_ALONE.fullmatch(s)
-        if m and int(m.group(1)) == expected[0] and expected[0] in seen:
+        number = _footnote_number(m, plines[i], expected[0])
+        # OCR may miss a marker in the body, or read a footnote's superscript number as no digit at all
+        if number is not None and (expected[0] in seen or plines[i].words is not None):
             # the number may stand alone on its line, in smaller type than the text that follows
-            lines[i].kind, lines[i].footnote = "footnote", expected[0]
-            lines[i].text = s[m.end() :]
-            expected[0] += 1
+            lines[i].kind, lines[i].footnote = "footnote", number
+            lines[i].text = s if plines[i].lead_unread else s[m.end() :]
+            expected[0] = number + 1
             in_footnote = True
         elif in_footnote:
             lines[i].kind = "footnote"
     return [ln for ln in lines if ln.kind != "glued" and (ln.text.strip() or ln.footnote is not None)]
-
-
-# --- OCR ------------------------------------------------------------------------------
-
-
-@functools.cache
-def ocr_available() -> bool:
-    exe = shutil.which("tesseract")
-    if exe is None:
-        return False
-    try:
-        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return "vie" in langs.split()
-
-
-def _ocr_page(page: pdfium.PdfPage, number: int) -> str:
-    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
-    buf = io.BytesIO()
-    bitmap.to_pil().save(buf, format="PNG")
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "-l", "vie", "--psm", "3"],
-            input=buf.getvalue(), capture_output=True, timeout=OCR_TIMEOUT_S, env=env,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise IngestError("ocr_timeout", f"OCR of page {number} took more than {OCR_TIMEOUT_S} s.") from exc
-    if done.returncode != 0:
-        raise IngestError("ocr_failed", f"Tesseract failed on page {number}: {done.stderr.decode('utf-8', 'replace')[:300]}")
-    return done.stdout.decode("utf-8", "replace")

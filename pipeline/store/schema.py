@@ -52,6 +52,7 @@ _CONTEXT = (
     _c("in_footnote", B, "the mention stands in a footnote body", False),
     _c("page", I32, "page number (1-based) where known"),
     _c("sentence", S, "the sentence around the mention"),
+    _c("ocr_conf", F64, "found in OCR'd text: Tesseract's confidence in the least sure word of it (0-100); null in born-digital text"),
 )
 
 DOCUMENTS = Table(
@@ -80,6 +81,7 @@ DOCUMENTS = Table(
         _c("recipients", pa.list_(S), "the bodies listed under `Nơi nhận:`, in order (the archive line `Lưu: ...` left out)"),
         _c("encoding_repaired", B, "a legacy font encoding (TCVN3, VNI) was converted", False),
         _c("ocr_pages", I32, "pages whose text came from OCR"),
+        _c("ocr_conf", F64, "OCR'd documents: Tesseract's mean confidence in the words it read (0-100, weighted by length); null for born-digital text"),
         _c("sha256", S, "sha256 of the file's bytes", False),
         _c("size_bytes", I64, "size of the file", False),
         _c("encoding", S, "text encoding of the input (text files)"),
@@ -101,6 +103,8 @@ BLOCKS = Table(
         _c("start", I64, "start offset in documents.text", False),
         _c("end", I64, "end offset in documents.text", False),
         _c("ocr", B, "the block's text came from OCR", False),
+        _c("ocr_conf", F64, "OCR'd blocks: Tesseract's mean confidence in the block's words (0-100, weighted by length)"),
+        _c("ocr_page_conf", F64, "OCR'd blocks: Tesseract's mean confidence in the words of the block's page"),
         _c("footnote", I32, "footnote blocks: the number shown in the document"),
         _c("anchor", I64, "footnote blocks: offset in documents.text where its marker stands"),
         _c("table_index", I32, "table cells: which table (0-based)"),
@@ -133,8 +137,8 @@ REFERENCES = Table(
         _c("resolved_code", S, "short forms: the full code they stand for, when known"),
         _c("resolved_by", S, "how resolved_code / issuer_canonical were found (report, corpus, gazetteer, stated, code) or why not"),
         _c("type_conflict", B, "the written type word disagrees with the code's type", False),
-        _c("repaired", B, "the code or date was put back together where the source broke it (see repair_reason)", False),
-        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), lost_slash (2436QĐ-UBND), split_date (16/7/20 21); comma-separated when several"),
+        _c("repaired", B, "the code or date was put back together where the source broke it, or read as OCR most likely misread it (see repair_reason)", False),
+        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), lost_slash (2436QĐ-UBND), split_date (16/7/20 21); in OCR'd text only, ocr_confusion (a letter OCR took for another: NQ-GP read as NQ-CP, QD as QĐ); comma-separated when several"),
         _c("doc_key", S, "the cited document in the registry (cited_documents.doc_key)"),
         _c("relation", S, "how the sentence ties it to its head: implements, amends, based_on, mentions", False),
         _c("head_start", I64, "start of the citation that governs this one in its sentence (null: the report itself)"),
@@ -178,6 +182,7 @@ AGENCIES = Table(
         _c("kind", S, "party, legislature, government, ministry, ministry_unit, department, steering, mass_org, judicial, armed_forces"),
         _c("in_footnote", B, "the mention stands in a footnote body", False),
         _c("page", I32, "page number (1-based) where known"),
+        _c("ocr_conf", F64, "found in OCR'd text: Tesseract's confidence in the least sure word of it (0-100); null in born-digital text"),
     ),
 )
 

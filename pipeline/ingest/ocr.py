@@ -1,0 +1,348 @@
+"""OCR of pages without a text layer: render, clean the image, read it with Tesseract.
+
+Every step was chosen by measurement (scripts/ocr_experiment.py; README,
+"Scanned PDFs"): character error rate against the text of the same pages, on
+realistic scans of the gold reports (pipeline.bench.scan), and CPU seconds per
+page. The defaults of `OcrSettings` are the winners; the other values stay
+selectable so the experiment can measure them again on other scans.
+
+Tesseract runs as a subprocess, one page at a time and one thread
+(OMP_THREAD_LIMIT=1): the worker pool already keeps every core busy, a crash or
+a hang costs one page's subprocess rather than the worker, and its start costs
+0.15-0.25 s against 1-2 s of reading. It writes hOCR, which gives what plain
+text loses: each word's confidence and each line's box and type size (`x_size`),
+so the PDF reader can tell the footnote zone of a scan by its smaller type, as
+it does for text pages.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import math
+import os
+import resource
+import shutil
+import subprocess
+from dataclasses import dataclass, field, replace
+
+from pipeline.ingest import hocr
+from pipeline.text import clean_chars
+
+OCR_TIMEOUT_S = 180  # one page
+OCR_HINT = (
+    "Install Tesseract with its Vietnamese model to read scanned pages: "
+    "`apt-get install tesseract-ocr tesseract-ocr-vie` (`bash setup.sh` does it when run as root)."
+)
+
+
+# Characters no Vietnamese report prints but Tesseract reads into specks, rules and look-alike
+# letters: `|` and `_` for rules and specks, `Ð` (Icelandic eth) and `Ñ` for Đ and N. Forbidden, so
+# Tesseract takes its next choice. (A list of allowed characters instead breaks the Vietnamese
+# models, which spell a letter with its tone marks as several symbols.)
+NOT_IN_REPORTS = "|_\\~^¡¿¦«»ÐðÑñÇçËëÏïÎîÛûØøÅåÆæ"
+
+
+@dataclass(frozen=True, slots=True)
+class OcrSettings:
+    """How a page is read. The defaults are what measured best (see the module docstring)."""
+
+    dpi: int = 0  # rendering resolution; 0: the scan's own (its image's), kept within MIN_DPI..MAX_DPI
+    lang: str = "vie"  # Tesseract model(s): vie, Vietnamese (the script model), vie+Vietnamese
+    psm: int = 3  # page segmentation mode: 3 automatic, 4 one column, 6 one block
+    deskew: bool = True  # measure the page's angle and turn it straight
+    denoise: int = 3  # median filter size in pixels (0: none): speckles go, strokes stay
+    binarize: str = "otsu"  # otsu (ours, global), tesseract (its own Otsu), sauvola (Tesseract's adaptive)
+    small_type: float = 0.0  # scale of a second pass over lines in small type (footnotes); 0: none
+    alphabet: str = "any"  # any: the model's own characters; reports: NOT_IN_REPORTS forbidden
+    heavy_noise: bool = False  # Tesseract's aggressive removal of specks before it finds the lines
+    cleanup: bool = True  # superscripts cut and specks dropped by their glyphs' boxes (pipeline.ingest.hocr)
+
+
+@dataclass(slots=True)
+class OcrLine:
+    text: str  # its words; a footnote marker as pipeline.text.marker(n), n = 0 when its digits could not be read
+    size: float  # type size in points, from the x-height of its glyphs (0: not measured)
+    top: float  # the line's box, as fractions of the page height (0 at the top) and width
+    bottom: float
+    left: float
+    right: float
+    words: list[tuple[str, float]] = field(default_factory=list)  # (word, Tesseract's confidence 0-100)
+    lead: str | None = None  # the superscript number before its first word (a footnote's), as read
+
+    @property
+    def conf(self) -> float:
+        return mean_conf([self])
+
+
+@dataclass(slots=True)
+class OcrPage:
+    number: int
+    lines: list[OcrLine]
+    angle: float = 0.0  # the skew found and undone, degrees
+    seconds: float = 0.0  # CPU seconds, this process and Tesseract's
+
+    @property
+    def conf(self) -> float:
+        return mean_conf(self.lines)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(ln.text for ln in self.lines)
+
+
+def mean_conf(lines: list[OcrLine]) -> float:
+    """Mean word confidence, weighted by word length (0-100; 0 when there are no words)."""
+    weight = sum(len(w) for ln in lines for w, _ in ln.words)
+    return sum(len(w) * c for ln in lines for w, c in ln.words) / weight if weight else 0.0
+
+
+class OcrError(Exception):
+    def __init__(self, error_type: str, message: str):
+        super().__init__(message)
+        self.error_type, self.message = error_type, message
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return frozenset()
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(out.split("\n")[1:]) - {""} if out else frozenset()  # the first line is a title
+
+
+def ocr_available() -> bool:
+    return "vie" in installed_languages()
+
+
+@functools.cache
+def default_settings() -> OcrSettings:
+    """The measured defaults, with the Vietnamese script model only where it is installed."""
+    settings = OcrSettings()
+    missing = [lang for lang in settings.lang.split("+") if lang not in installed_languages()]
+    return replace(settings, lang="vie") if missing else settings
+
+
+MIN_DPI, MAX_DPI = 200, 400
+SHAPES_DPI = 300  # a page of text drawn as shapes has no resolution of its own
+
+
+def read_page(page, number: int, settings: OcrSettings | None = None) -> OcrPage:
+    """One PDF page (a pypdfium2 page) read by OCR."""
+    settings = settings or default_settings()
+    started = cpu_seconds()
+    if not settings.dpi:
+        settings = replace(settings, dpi=page_dpi(page))
+    image = page.render(scale=settings.dpi / 72, grayscale=True).to_pil().convert("L")
+    image, angle = prepare(image, settings)
+    result = OcrPage(number, read_image(image, settings, number), angle)
+    if settings.small_type:
+        second_pass(page, result, settings, angle)
+    result.seconds = cpu_seconds() - started
+    return result
+
+
+def page_dpi(page) -> int:
+    """The resolution to render a page at: its largest image's own, so the scan is read as scanned
+    and not resampled; within MIN_DPI..MAX_DPI (a fax or a 150 dpi scan is read enlarged)."""
+    import pypdfium2.raw as pdfium_c
+
+    best, width = 0, 0.0
+    for obj in page.get_objects(max_depth=2):
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            continue
+        try:
+            px, _ = obj.get_px_size()
+            left, _, right, _ = obj.get_bounds()
+        except Exception:  # an image pdfium cannot measure: judged by the others
+            continue
+        if right - left > width and px > 0:
+            best, width = round(px / ((right - left) / 72)), right - left
+    if not best or width < 0.5 * page.get_width():
+        return SHAPES_DPI
+    return max(MIN_DPI, min(MAX_DPI, best))
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of the Tesseract processes it waited for."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def read_image(image, settings: OcrSettings, number: int = 1, psm: int | None = None) -> list[OcrLine]:
+    """The lines Tesseract reads on a prepared image, cleaned (pipeline.ingest.hocr)."""
+    raw = hocr.parse(tesseract(png_bytes(image), settings, number, psm))
+    hocr.smooth_x_heights(raw)
+    x_height = hocr.page_x_height(raw)
+    out = []
+    for line in raw:
+        if settings.cleanup:
+            hocr.cut_superscripts(line, x_height)
+        words = hocr.clean_words(line.words) if settings.cleanup else line.words
+        if not words:
+            continue
+        for w in words:
+            w.text = clean_chars(w.text)  # NFC, and look-alikes: Ð (U+00D0) is Đ
+        l, t, r, b = line.box
+        out.append(OcrLine(
+            text=" ".join(w.text for w in words),
+            size=(line.x_height or x_height) * hocr.X_TO_POINTS * 72 / settings.dpi,
+            top=t / image.height, bottom=b / image.height, left=l / image.width, right=r / image.width,
+            words=[(w.text, w.conf) for w in words],
+            lead=line.words[0].lead if line.words else None,
+        ))
+    return out
+
+
+def png_bytes(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=1)  # fast: the bytes only cross a pipe
+    return buf.getvalue()
+
+
+def tesseract(png: bytes, settings: OcrSettings, number: int = 1, psm: int | None = None) -> str:
+    cmd = ["tesseract", "stdin", "stdout", "-l", settings.lang, "--psm", str(psm or settings.psm), "--dpi", str(settings.dpi)]
+    if settings.binarize == "sauvola":
+        cmd += ["-c", "thresholding_method=2"]
+    if settings.alphabet == "reports":
+        cmd += ["-c", f"tessedit_char_blacklist={NOT_IN_REPORTS}"]
+    if settings.heavy_noise:
+        cmd += ["-c", "textord_heavy_nr=1"]
+    cmd += ["-c", "hocr_char_boxes=1", "hocr"]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run(cmd, input=png, capture_output=True, timeout=OCR_TIMEOUT_S, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise OcrError("ocr_timeout", f"OCR of page {number} took more than {OCR_TIMEOUT_S} s.") from exc
+    except OSError as exc:
+        raise OcrError("ocr_failed", f"Tesseract could not be started for page {number}: {exc}. {OCR_HINT}") from exc
+    if done.returncode != 0:
+        raise OcrError("ocr_failed", f"Tesseract failed on page {number}: {done.stderr.decode('utf-8', 'replace')[:300]}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+# --- the image -------------------------------------------------------------------------
+
+
+def prepare(image, settings: OcrSettings):
+    """The page image cleaned for reading: (image, skew angle undone).
+
+    Turned straight (bilinear: at 250-300 dpi bicubic reads no better and costs
+    twice as much), then, with our own binarization, cut into ink and paper
+    before the median filter: on two tones the median is a majority vote that
+    removes specks as it does on grey, in half the time, and a 1-bit image is
+    a tenth of the bytes to hand to Tesseract.
+    """
+    from PIL import ImageFilter
+
+    angle = 0.0
+    if settings.deskew:
+        angle = skew_angle(image)
+        if abs(angle) >= 0.05:
+            image = image.rotate(angle, resample=2, expand=False, fillcolor=255)  # 2: bilinear
+    if settings.binarize == "otsu":
+        t = otsu(image)
+        image = image.point(lambda v: 255 if v > t else 0)
+    if settings.denoise:
+        image = image.filter(ImageFilter.MedianFilter(settings.denoise))
+    if settings.binarize == "otsu":
+        image = image.convert("1", dither=0)  # Image.Dither.NONE: the values are 0 and 255 already
+    return image, angle
+
+
+def otsu(image) -> int:
+    """The grey level that best splits ink from paper (Otsu's method, over the histogram)."""
+    hist = image.histogram()[:256]
+    total = sum(hist)
+    sum_all = sum(i * h for i, h in enumerate(hist))
+    best, best_t, w0, sum0 = -1.0, 128, 0, 0
+    for t in range(256):
+        w0 += hist[t]
+        if w0 == 0 or w0 == total:
+            continue
+        sum0 += t * hist[t]
+        m0, m1 = sum0 / w0, (sum_all - sum0) / (total - w0)
+        between = w0 * (total - w0) * (m0 - m1) ** 2
+        if between > best:
+            best, best_t = between, t
+    return best_t
+
+
+def skew_angle(image, limit: float = 3.0) -> float:
+    """The angle (degrees, counter-clockwise) that makes the text lines horizontal.
+
+    Projection profiles: turned straight, the rows of a page alternate between
+    ink (lines of text) and paper (the gaps), so the row sums vary most. Instead
+    of turning the image for every angle tried, the page is cut into vertical
+    strips whose row profiles are taken once (Pillow's box resize sums the rows
+    without a loop over pixels); an angle shifts each strip's profile by its
+    offset times the slope, so trying an angle costs one pass over the profiles.
+    """
+    small = image.reduce(max(1, image.width // 1000))
+    t = otsu(small)
+    ink = small.point(lambda v: 255 if v <= t else 0)
+    strips = 16
+    width = ink.width // strips
+    profiles = [list(ink.crop((k * width, 0, (k + 1) * width, ink.height)).resize((1, ink.height), 4).tobytes()) for k in range(strips)]
+    centre = (strips - 1) / 2
+
+    def sharpness(angle: float) -> float:
+        slope = math.tan(math.radians(angle))
+        rows = [0.0] * ink.height
+        for k, profile in enumerate(profiles):
+            shift = round((k - centre) * width * slope)  # a line rising to the right sits higher in later strips
+            lo, hi = max(0, -shift), min(ink.height, ink.height - shift)
+            for y in range(lo, hi):
+                rows[y] += profile[y + shift]
+        return sum((a - b) ** 2 for a, b in zip(rows, rows[1:]))
+
+    coarse = [i * 0.25 for i in range(round(-limit / 0.25), round(limit / 0.25) + 1)]
+    best = max(coarse, key=sharpness)
+    angle = max((best + i * 0.05 for i in range(-4, 5)), key=sharpness)
+    return round(angle, 2) if sharpness(angle) > sharpness(0.0) * 1.02 else 0.0
+
+
+# --- small type: a second look ------------------------------------------------------------
+
+
+def second_pass(page, result: OcrPage, settings: OcrSettings, angle: float = 0.0) -> None:
+    """Lines in type smaller than the body's (footnotes, notes under tables) read again at a higher resolution.
+
+    Tesseract reads best when a letter is 20-30 pixels high; at the body's
+    resolution a footnote's letters are three quarters of that. Only the band of
+    the page that holds the small type is rendered again, at `small_type` times
+    the resolution, and read as one block of lines; they replace the first
+    reading's lines of that band when Tesseract is surer of them.
+    """
+    body = body_size(result.lines)
+    small = [ln for ln in result.lines if 0 < ln.size < 0.88 * body]
+    if not small or body == 0:
+        return
+    pad = 0.008
+    top, bottom = max(0.0, min(ln.top for ln in small) - pad), min(1.0, max(ln.bottom for ln in small) + pad)
+    zone = [i for i, ln in enumerate(result.lines) if ln.top >= top and ln.bottom <= bottom]
+    if not zone:
+        return
+    height = page.get_height()
+    hi = replace(settings, dpi=round(settings.dpi * settings.small_type), deskew=False)
+    image = page.render(scale=hi.dpi / 72, grayscale=True, crop=(0, (1 - bottom) * height, 0, top * height)).to_pil().convert("L")
+    if abs(angle) >= 0.05:  # the band turned by the page's angle: its lines come out level, shifted a little
+        image = image.rotate(angle, resample=2, expand=False, fillcolor=255)
+    image, _ = prepare(image, hi)
+    lines = read_image(image, hi, result.number, psm=6)
+    for ln in lines:  # back to fractions of the whole page
+        ln.top, ln.bottom = top + ln.top * (bottom - top), top + ln.bottom * (bottom - top)
+    if lines and mean_conf(lines) > mean_conf([result.lines[i] for i in zone]):
+        result.lines[zone[0] : zone[-1] + 1] = lines
+
+
+def body_size(lines: list[OcrLine]) -> float:
+    """The type size most of the page's text is set in (weighted by length)."""
+    sizes: dict[float, int] = {}
+    for ln in lines:
+        if ln.size > 0:
+            sizes[round(ln.size)] = sizes.get(round(ln.size), 0) + len(ln.text)
+    return max(sizes, key=sizes.get) if sizes else 0.0
