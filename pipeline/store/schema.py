@@ -199,6 +199,7 @@ FINDINGS = Table(
            "wrapped text a line is a paragraph, not a printed line; with `page` and `quote` it says where to look"),
         _c("start", I64, "start of the span the finding is about (a citation, a quantity) in documents.text"),
         _c("end", I64, "end of that span"),
+        _c("surface", S, "the span's text as it stands in documents.text (what the quote highlights)"),
         _c("rule", S, "type_code_mismatch, date_conflict, date_impossible, malformed_code, issuer_mismatch, "
            "issuer_conflict, code_variant, superseded_reference, quantity_inconsistent", False),
         _c("severity", S, "error (wrong on its face), warning (probably wrong: check), info (a note, or a candidate "

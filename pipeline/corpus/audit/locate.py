@@ -93,7 +93,7 @@ def locate(staging: Path, findings: list[dict]) -> list[dict]:
 
 def _place(f: dict, report: Report) -> None:
     spot = report.spot(f["start"], f["end"])
-    f.update(source_path=report.source_path, page=spot.page, line=spot.line, _spot=spot)
+    f.update(source_path=report.source_path, page=spot.page, line=spot.line, surface=report.text[f["start"] : f["end"]], _spot=spot)
     f["quote"] = f["quote"] or spot.line_text
 
 
