@@ -187,6 +187,7 @@ def test_weigh(name, f, where, severity, caveat):
     assert out["severity"] == severity
     assert (out["caveat"] is None) if caveat is None else (caveat in out["caveat"])
     assert "_spot" not in out and "_repair" not in out
+    assert out["message"].startswith("Not counted as an error of the source") == (severity == "info")
 
 
 def test_one_place_one_fix():

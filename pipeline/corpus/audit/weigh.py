@@ -104,8 +104,9 @@ def weigh(findings: list[dict]) -> list[dict]:
         if reasons:
             set_aside = confidence < SET_ASIDE
             f["caveat"] = ("set aside: " if set_aside else "") + "; ".join(reasons)
-            if set_aside:
+            if set_aside:  # a note now: it says what was read, and claims no error of the source
                 f["severity"] = "info"
+                f["message"] = f"Not counted as an error of the source ({'; '.join(reasons)}). As read: {f['message']}"
         key = (f["doc_id"], f["start"], f["end"], f["expected"] or f["rule"])
         out[key] = _merge(out[key], f) if key in out else f
     return list(out.values())
