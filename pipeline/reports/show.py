@@ -311,7 +311,7 @@ def brief(mark: Mark) -> str:
     """A citation's note: type, date, issuer, relation; the registry's dates when they disagree (the rest is on hover)."""
     f = mark.fields
     parts = [shown(f.get(k)) for k in ("doc_type", "issued_date", "issuer_canonical")] + [shown(f.get("relation")).replace("_", " ")]
-    if "," in shown(f.get("dates cited")) or (f.get("known date (gazetteer)") and f.get("known date (gazetteer)") != f.get("issued_date")):
+    if "," in shown(f.get("dates cited")):  # cited with several dates: the registry's variants
         parts.append(f"dates cited: {shown(f.get('dates cited'))}")
     if f.get("known date (gazetteer)"):
         parts.append(f"gazetteer: {shown(f.get('known date (gazetteer)'))}")
