@@ -43,6 +43,9 @@ class Citation:
     doc_key: str | None = None
     relation: str = "mentions"
     head_start: int | None = None
+    repaired: bool = False
+    repair_reason: str | None = None
+    page: int | None = None
 
     @property
     def cited_code(self) -> str | None:
@@ -68,6 +71,10 @@ class Figure:
     value: float = 0.0
     total: float | None = None
     unit: str | None = None
+    role: str | None = None
+    measure: str | None = None
+    compared_to: str | None = None
+    page: int | None = None
 
 
 @dataclass(slots=True)
