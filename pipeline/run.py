@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.corpus import finalize
-from pipeline.discover import InputFile, check_inputs, discover, shown
+from pipeline.discover import check_inputs, discover, shown
 from pipeline.engines import Limits, make_engine
 from pipeline.incremental import Known, Plan, known_documents, plan
 from pipeline.models import DocResult, ErrorRecord
@@ -138,48 +138,48 @@ class Ledger:
         for doc_id, item in todo.carried.items():
             k = known[doc_id]
             self.first_path_of[k.sha256] = item.display
-            self.inputs.append(_entry(item, "unchanged", k.doc_id, k.sha256, k.size_bytes))
+            self.inputs.append(_entry(item.display, item.resolved, "unchanged", k.doc_id, k.sha256, k.size_bytes))
         for item, doc_id in todo.duplicates:
             k = known[doc_id]
-            self._duplicate(item, k.doc_id, k.sha256, k.size_bytes, todo.carried[doc_id].display)
+            self._duplicate(item.display, item.resolved, k.doc_id, k.sha256, k.size_bytes, todo.carried[doc_id].display)
         self.resolved = {item.display: item.resolved for item in todo.to_read}
         return keep
 
     def read(self, res: DocResult, todo: Plan) -> bool:
         """Record one file the engine read; False when its rows must not be written (its bytes are a document already)."""
-        item = InputFile(Path(), res.source_path, self.resolved.get(res.source_path, ""))
+        display, resolved = res.source_path, self.resolved.get(res.source_path, "")
         doc = res.document
         if doc is None:
             self.summary.failed += 1
-            self.inputs.append({"source_path": item.display, "resolved": item.resolved, "status": "failed",
+            self.inputs.append({"source_path": display, "resolved": resolved, "status": "failed",
                                 "error_type": res.errors[0].error_type})
-            self.log.file(item.display, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
+            self.log.file(display, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
                           seconds=round(res.seconds, 4))
         else:
-            first = self.first_path_of.setdefault(doc.sha256, item.display)
-            if first != item.display:  # one document however many files hold its bytes
-                self._duplicate(item, doc.doc_id, doc.sha256, doc.size_bytes, first, res.seconds)
+            first = self.first_path_of.setdefault(doc.sha256, display)
+            if first != display:  # one document however many files hold its bytes
+                self._duplicate(display, resolved, doc.doc_id, doc.sha256, doc.size_bytes, first, res.seconds)
                 return False
             refs = len(res.entities("references"))
             self.summary.read += 1
             self.summary.characters += len(doc.text)
             self.summary.references += refs
-            if item.display in todo.changed:
+            if display in todo.changed:
                 self.summary.replaced += 1
             else:
                 self.summary.added += 1
-            self.inputs.append(_entry(item, "read", doc.doc_id, doc.sha256, doc.size_bytes))
-            self.log.file(item.display, "read", doc_id=doc.doc_id, seconds=round(res.seconds, 4), references=refs,
+            self.inputs.append(_entry(display, resolved, "read", doc.doc_id, doc.sha256, doc.size_bytes))
+            self.log.file(display, "read", doc_id=doc.doc_id, seconds=round(res.seconds, 4), references=refs,
                           quantities=len(res.entities("quantities")), agencies=len(res.entities("agencies")),
                           errors=[e.error_type for e in res.errors])
         for err in res.errors:
             self.count_error(err)
         return True
 
-    def _duplicate(self, item: InputFile, doc_id: str, sha256: str, size: int, of: str, seconds: float = 0.0) -> None:
+    def _duplicate(self, display: str, resolved: str, doc_id: str, sha256: str, size: int, of: str, seconds: float = 0.0) -> None:
         self.summary.duplicates += 1
-        self.inputs.append({**_entry(item, "duplicate", doc_id, sha256, size), "duplicate_of": of})
-        self.log.file(item.display, "duplicate", doc_id=doc_id, duplicate_of=of, seconds=round(seconds, 4))
+        self.inputs.append({**_entry(display, resolved, "duplicate", doc_id, sha256, size), "duplicate_of": of})
+        self.log.file(display, "duplicate", doc_id=doc_id, duplicate_of=of, seconds=round(seconds, 4))
 
     def count_error(self, err: ErrorRecord) -> None:
         by_type = self.summary.errors_by_type
@@ -187,12 +187,12 @@ class Ledger:
 
     def counts(self) -> dict:
         """The summary as the manifest's run record states it."""
-        s = asdict(self.summary)
-        return {"seconds": round(s["seconds"], 3), "files": s["files"], "read": s["read"], "failed": s["failed"],
-                "duplicates": s["duplicates"], "unchanged": s["skipped"], "added": s["added"],
-                "replaced": s["replaced"], "pruned": s["pruned"], "kept_vanished": s["kept"]}
+        s = self.summary
+        return {"seconds": round(s.seconds, 3), "files": s.files, "read": s.read, "failed": s.failed,
+                "duplicates": s.duplicates, "unchanged": s.skipped, "added": s.added,
+                "replaced": s.replaced, "pruned": s.pruned, "kept_vanished": s.kept}
 
 
-def _entry(item: InputFile, status: str, doc_id: str, sha256: str, size_bytes: int) -> dict:
-    return {"source_path": item.display, "resolved": item.resolved, "status": status, "doc_id": doc_id,
+def _entry(display: str, resolved: str, status: str, doc_id: str, sha256: str, size_bytes: int) -> dict:
+    return {"source_path": display, "resolved": resolved, "status": status, "doc_id": doc_id,
             "sha256": sha256, "size_bytes": size_bytes}

@@ -111,3 +111,19 @@ def test_the_benchmark_commands_run(monkeypatch):
     assert result.exit_code == 0, result.output
     shown = " ".join(result.output.split())  # tables wrap at the terminal's width
     assert "underthesea word_tokenize" in shown and "2 workers vs 1 on 10 files" in shown and "peak memory" in shown
+
+
+def test_workers_survive_a_parent_that_queried_the_dataset_first(corpus: Path, tmp_path: Path):
+    """A notebook queries a dataset, then runs: the forked workers must not inherit DuckDB's objects to collect."""
+    from pipeline.query.named import named_queries
+    from pipeline.query.sandbox import connect, run_named
+
+    first = run([corpus], tmp_path / "first")
+    con = connect(tmp_path / "first")
+    for name in named_queries():
+        run_named(con, name).read_all()
+    cycles = [[con]]
+    cycles[0].append(cycles)  # garbage the collector must find, as a notebook leaves it
+    del con, cycles
+    again = run([corpus], tmp_path / "second", workers=2)
+    assert (again.read, again.failed, again.errors_by_type) == (first.read, 0, {})

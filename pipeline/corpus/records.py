@@ -43,8 +43,9 @@ class Citation:
     doc_key: str | None = None
     relation: str = "mentions"
     head_start: int | None = None
+    repaired: bool = False
     repair_reason: str | None = None
-    ocr_conf: float | None = None  # read by OCR: the confidence of its least sure word
+    page: int | None = None
 
     @property
     def cited_code(self) -> str | None:
@@ -70,7 +71,10 @@ class Figure:
     value: float = 0.0
     total: float | None = None
     unit: str | None = None
-    ocr_conf: float | None = None  # read by OCR: the confidence of its least sure word
+    role: str | None = None
+    measure: str | None = None
+    compared_to: str | None = None
+    page: int | None = None
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ next result due, so memory stays bounded by the window, not the corpus.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import time
@@ -44,7 +45,14 @@ class _Worker:
     def __init__(self, ctx, limits: Limits):
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_serve, args=(child, limits), daemon=True)
-        self.proc.start()
+        # A forked child must never collect the parent's objects: a DuckDB connection or Arrow
+        # buffers of a notebook that queried before running hold locks of threads the child has
+        # not got, and finalizing them there crashed the worker (seen: segfaults in GC).
+        gc.freeze()
+        try:
+            self.proc.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.task: tuple[int, InputFile] | None = None
         self.started = 0.0

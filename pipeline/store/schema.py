@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.2"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
+SCHEMA_VERSION = "1.3"  # 1.3: findings located, quoted and weighed (source_path, page, line, quote, evidence, confidence, origin, caveat); 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,19 +186,41 @@ AGENCIES = Table(
     ),
 )
 
+# where a finding is checked against: a citation elsewhere in the corpus, or a gazetteer fact
+EVIDENCE = pa.struct([
+    pa.field("doc_id", S), pa.field("source_path", S), pa.field("page", I32), pa.field("line", I32),
+    pa.field("start", I64), pa.field("end", I64), pa.field("quote", S), pa.field("note", S),
+])
+
 FINDINGS = Table(
     "findings",
-    "what the citation audit flags",
+    "what the citation audit flags, each located, quoted and weighed",
     (
         _c("doc_id", S, "document id"),
-        _c("start", I64, "start of the citation's span"),
-        _c("end", I64, "end of the citation's span"),
-        _c("rule", S, "type_code_mismatch, date_conflict, date_impossible, malformed_code, issuer_mismatch, quantity_inconsistent", False),
-        _c("severity", S, "error, warning, info", False),
+        _c("source_path", S, "path of the report's input file, as in documents.source_path", False),
+        _c("page", I32, "page number (1-based) where the cited text stands, where known (PDF)"),
+        _c("line", I32, "line of documents.text where the span starts (1-based: the newlines before it, plus one). "
+           "documents.text holds one block per line: a paragraph, heading, table cell or footnote, so in PDF and "
+           "wrapped text a line is a paragraph, not a printed line; with `page` and `quote` it says where to look"),
+        _c("start", I64, "start of the span the finding is about (a citation, a quantity) in documents.text"),
+        _c("end", I64, "end of that span"),
+        _c("surface", S, "the span's text as it stands in documents.text (what the quote highlights)"),
+        _c("rule", S, "type_code_mismatch, date_conflict, date_impossible, malformed_code, issuer_mismatch, "
+           "issuer_conflict, code_variant, superseded_reference, quantity_inconsistent", False),
+        _c("severity", S, "error (wrong on its face), warning (probably wrong: check), info (a note, or a candidate "
+           "set aside because the text cannot carry it: see caveat)", False),
         _c("code", S, "the cited code concerned"),
         _c("found", S, "what the text says"),
-        _c("expected", S, "what it should say"),
+        _c("expected", S, "what it should say (a suggested code is one the gazetteer or the corpus has)"),
         _c("message", S, "a sentence a reader understands", False),
+        _c("quote", S, "the sentence the finding rests on, as documents.text has it", False),
+        _c("evidence", pa.list_(EVIDENCE), "what it is checked against: the other citations (each with doc_id, "
+           "source_path, page, line, span and sentence) or the gazetteer fact (its file and line under gazetteer/data)"),
+        _c("confidence", F64, "how sure the audit is that the source is wrong, 0-1: the rule's certainty times what the "
+           "text's origin allows (OCR, repaired codes, headings, links, blank forms); below 0.5 the finding is set aside as info", False),
+        _c("origin", S, "where the flagged text came from: text (as the source has it), ocr (read from a scan), "
+           "repaired (a code or date the ingest put back together)", False),
+        _c("caveat", S, "why the confidence was lowered or the finding set aside, when it was"),
     ),
 )
 
