@@ -264,3 +264,53 @@ def test_a_form_finding_on_a_code_read_from_an_ocr_misreading_is_set_aside():
          "_spot": Spot(page=1, line=3, kind="body", ocr=True, ocr_conf=0.96, line_text="Nghị quyết số 71/NQ-GP", token="71/NQ-GP")}
     (out,) = weigh([f])
     assert out["severity"] == "info" and "OCR misread this code" in out["caveat"]
+
+
+# --- ruled tables on a scan ----------------------------------------------------------------
+
+TABLE = [["TT", "Chỉ tiêu", "Đơn vị", "Thực hiện"],
+         ["1", "Số thuê bao điện thoại", "Thuê bao", "1.808.680"],
+         ["2", "Số xã có điểm bưu điện", "Điểm", "96"]]
+
+
+def _table_page():
+    from PIL import ImageDraw, ImageFont
+
+    page = _text_page(["Kết quả thực hiện chỉ tiêu kế hoạch"], size=(1654, 1400))
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(FONT), 30)
+    draw.line((120, 150, 700, 150), fill=0, width=3)  # a heading's underline: crosses nothing, no table
+    xs, ys = [120, 220, 760, 1060, 1460], [300, 380, 460, 540]
+    for x in xs:
+        draw.line((x, ys[0], x, ys[-1]), fill=0, width=3)
+    for y in ys:
+        draw.line((xs[0], y, xs[-1], y), fill=0, width=3)
+    for r, row in enumerate(TABLE):
+        for c, text in enumerate(row):
+            draw.text((xs[c] + 14, ys[r] + 22), text, font=font, fill=0)
+    return page, xs, ys
+
+
+def test_a_ruled_table_is_found_and_an_underline_is_none():
+    from pipeline.ingest.scan_tables import find_grids
+
+    page, xs, ys = _table_page()
+    (grid,) = find_grids(page)
+    assert len(grid.rows) == 4 and all(abs(a - b) <= 6 for a, b in zip(grid.rows, ys))
+    assert len(grid.columns) == 5 and all(abs(a - b) <= 6 for a, b in zip(grid.columns, xs))
+    assert grid.cell(900, 420) == (1, 2) and grid.cell(900, 200) is None
+
+
+@needs_ocr
+def test_a_scanned_table_becomes_cells_whose_figures_have_their_row(tmp_path: Path):
+    from pipeline.discover import InputFile
+    from pipeline.document import process_file
+
+    page, _, _ = _table_page()
+    path = tmp_path / "table.pdf"
+    page.convert("RGB").save(path, "PDF", resolution=200)
+    res = process_file(InputFile(path, "table.pdf"))
+    cells = {(b.row, b.col): b.text for b in res.document.blocks if b.kind == "table_cell"}
+    assert cells[(1, 1)] == "Số thuê bao điện thoại" and cells[(1, 3)] == "1.808.680" and cells[(2, 3)] == "96"
+    values = {q.value for q in res.entities("quantities")}
+    assert {1808680.0, 96.0} <= values

@@ -236,3 +236,23 @@ def clean_words(words: list[Word]) -> list[Word]:
             word.text = text
             out.append(word)
     return out
+
+
+_RULE_SPECK = re.compile(r"^[|:;+“”\"'`ˆ^]+(?=\S)|(?<=\S)[|:;+“”\"'`ˆ^\-]+$")
+_LONE_RULE_SPECK = re.compile(r"[|:;+\-–—.,'`ˆ^]+")
+
+
+def clean_cell(words: list[Word]) -> list[Word]:
+    """A table cell's words without the specks its rules leave beside them: a lone `:`, `-` or `|` by a
+    figure (`1.808.680 -`, `: 937`), one glued to a word's edge (`|%`, `1.838.623:`). A cell holding
+    nothing but a dash keeps it (no figure to report)."""
+    if len(words) == 1 and _LONE_RULE_SPECK.fullmatch(words[0].text):
+        return words
+    out = []
+    for w in words:
+        if _LONE_RULE_SPECK.fullmatch(w.text):
+            continue
+        w.text = _RULE_SPECK.sub("", w.text)
+        if w.text:
+            out.append(w)
+    return out

@@ -196,9 +196,10 @@ _NOT_MARKER_TAIL = re.compile(r"(?:QH|UBTVQH|HĐND|HĐNN|KT|F|G)$")
 class Line:
     text: str
     page: int | None
-    kind: str = "body"  # body | footnote | page_number | running | url
+    kind: str = "body"  # body | footnote | page_number | running | url | cell
     footnote: int | None = None  # footnote number on the first line of a footnote
     words: list[tuple[str, float]] | None = None  # OCR'd lines: each word and Tesseract's confidence in it
+    cell: tuple[int, int, int] | None = None  # a table cell (kind cell): table, row, column
 
 
 def wrapped_blocks(text: str) -> list[Block]:
@@ -369,6 +370,11 @@ def build_blocks(lines: list[Line], width: float) -> list[Block]:
             pending.append(Block(kind="header", text=ln.text.strip(), page=ln.page, ocr_words=_ocr_words([ln])))
         elif ln.kind == "url":
             pending.append(Block(kind="body", text=ln.text.strip(), page=ln.page, ocr_words=_ocr_words([ln])))
+        elif ln.kind == "cell" and ln.cell is not None:
+            close_paragraph()
+            table, row, col = ln.cell
+            blocks.append(Block(kind="table_cell", text=ln.text.strip(), page=ln.page, table=table, row=row, col=col,
+                                ocr_words=_ocr_words([ln])))
         else:
             if para and _breaks(para[-1].text, ln.text, width):
                 close_paragraph()

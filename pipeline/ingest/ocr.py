@@ -25,7 +25,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field, replace
 
-from pipeline.ingest import hocr
+from pipeline.ingest import hocr, scan_tables
 from pipeline.text import clean_chars
 
 OCR_TIMEOUT_S = 180  # one page
@@ -56,6 +56,7 @@ class OcrSettings:
     alphabet: str = "any"  # any: the model's own characters; reports: NOT_IN_REPORTS forbidden
     heavy_noise: bool = False  # Tesseract's aggressive removal of specks before it finds the lines
     cleanup: bool = True  # superscripts cut and specks dropped by their glyphs' boxes (pipeline.ingest.hocr)
+    tables: bool = True  # ruled tables found in the image, words placed in their cells (pipeline.ingest.scan_tables)
 
 
 @dataclass(slots=True)
@@ -68,6 +69,8 @@ class OcrLine:
     right: float
     words: list[tuple[str, float]] = field(default_factory=list)  # (word, Tesseract's confidence 0-100)
     lead: str | None = None  # the superscript number before its first word (a footnote's), as read
+    cell: tuple[int, int, int] | None = None  # a ruled table's cell: (table on the page, row, column)
+    columns: tuple[int, ...] = ()  # a cell's table: its column edges (pixels), to tell its continuation on the next page
 
     @property
     def conf(self) -> float:
@@ -173,28 +176,63 @@ def cpu_seconds() -> float:
 
 
 def read_image(image, settings: OcrSettings, number: int = 1, psm: int | None = None) -> list[OcrLine]:
-    """The lines Tesseract reads on a prepared image, cleaned (pipeline.ingest.hocr)."""
+    """The lines Tesseract reads on a prepared image, cleaned (pipeline.ingest.hocr); the words in a
+    ruled table's cells as one line per cell, where the table begins."""
     raw = hocr.parse(tesseract(png_bytes(image), settings, number, psm))
     hocr.smooth_x_heights(raw)
     x_height = hocr.page_x_height(raw)
-    out = []
+    grids = scan_tables.find_grids(image) if settings.tables else []
+    out: list[OcrLine] = []
+    cells: dict[tuple[int, int, int], list[tuple[hocr.Word, hocr.HLine]]] = {}
+    table_at: dict[int, int] = {}  # table -> where its cells go among the lines
     for line in raw:
         if settings.cleanup:
             hocr.cut_superscripts(line, x_height)
         words = hocr.clean_words(line.words) if settings.cleanup else line.words
-        if not words:
-            continue
         for w in words:
             w.text = clean_chars(w.text)  # NFC, and look-alikes: Ð (U+00D0) is Đ
-        l, t, r, b = line.box
-        out.append(OcrLine(
-            text=" ".join(w.text for w in words),
-            size=(line.x_height or x_height) * hocr.X_TO_POINTS * 72 / settings.dpi,
-            top=t / image.height, bottom=b / image.height, left=l / image.width, right=r / image.width,
-            words=[(w.text, w.conf) for w in words],
-            lead=line.words[0].lead if line.words else None,
-        ))
+        if grids:
+            words = _into_cells(words, line, grids, cells, table_at, len(out))
+        if words:
+            out.append(_line(words, line, x_height, image, settings))
+    for t in sorted(table_at, reverse=True):  # from the last, so the earlier places stay right
+        at = table_at[t]
+        table = [(key, hocr.clean_cell([w for w, _ in ws]), ws[0][1]) for key, ws in sorted(cells.items()) if key[0] == t]
+        out[at:at] = [_line(words, line, x_height, image, settings, cell=key, columns=tuple(grids[t].columns))
+                      for key, words, line in table if words]
     return out
+
+
+def _line(words: list, line, x_height: float, image, settings: OcrSettings, cell=None, columns=()) -> OcrLine:
+    l, t, r, b = line.box
+    return OcrLine(
+        text=" ".join(w.text for w in words),
+        size=(line.x_height or x_height) * hocr.X_TO_POINTS * 72 / settings.dpi,
+        top=t / image.height, bottom=b / image.height, left=l / image.width, right=r / image.width,
+        words=[(w.text, w.conf) for w in words],
+        lead=None if cell else (line.words[0].lead if line.words else None),
+        cell=cell, columns=columns,
+    )
+
+
+_RULE_READ = frozenset("|Il1[]!")  # what Tesseract makes of a vertical rule
+
+
+def _into_cells(words: list, line, grids: list, cells: dict, table_at: dict, position: int) -> list:
+    """Move the words standing in a table's cell to that cell; the words outside any table, returned."""
+    rest = []
+    for w in words:
+        l, t, r, b = w.box
+        for k, grid in enumerate(grids):
+            place = grid.cell((l + r) / 2, (t + b) / 2)
+            if place is not None:
+                if not (w.text in _RULE_READ and any(l - 3 <= x <= r + 3 for x in grid.columns)):
+                    cells.setdefault((k, *place), []).append((w, line))
+                    table_at.setdefault(k, position)
+                break
+        else:
+            rest.append(w)
+    return rest
 
 
 def png_bytes(image) -> bytes:

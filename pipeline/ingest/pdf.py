@@ -50,6 +50,7 @@ class _PLine:
     # the first word whose digits could not be read (a footnote's number, numbered in order)
     words: list[tuple[str, float]] | None = None
     lead_unread: bool = False
+    cell: tuple[int, int, int] | None = None  # a ruled table's cell OCR found: table, row, column
 
 
 def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True,
@@ -103,6 +104,7 @@ def _read_pages(pdf: pdfium.PdfDocument, ocr: bool, on_page: Callable[[int, int]
     no_text: list[int] = []
     ocr_pages: set[int] = set()
     next_marker = [1]  # the number the next marker OCR could not read takes
+    tables = _Tables()
     for i in range(len(pdf)):
         page = pdf[i]
         try:
@@ -118,7 +120,7 @@ def _read_pages(pdf: pdfium.PdfDocument, ocr: bool, on_page: Callable[[int, int]
                     if on_page is not None:
                         on_page(i + 1, len(pdf))
                     try:
-                        plines = _ocr_lines(read_page(page, i + 1), next_marker)
+                        plines = _ocr_lines(read_page(page, i + 1), next_marker, tables)
                     except OcrError as exc:
                         raise IngestError(exc.error_type, exc.message) from None
                     ocr_pages.add(i + 1)
@@ -144,12 +146,51 @@ def _mean_conf(plines: list[_PLine]) -> float:
     return round(sum(len(w) * c for w, c in words) / weight, 1) if weight else 0.0
 
 
-def _ocr_lines(result: OcrPage, next_marker: list[int]) -> list[_PLine]:
+class _Tables:
+    """The document's tables OCR found, numbered in order; a table running on from the page before continues it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last: tuple[int, int, tuple[int, ...]] | None = None  # the last page's closing table: number, rows, columns
+
+    def place(self, result: OcrPage) -> dict[int, tuple[int, int]]:
+        """Each table of the page -> (its number in the document, the row its first row is)."""
+        tables = sorted({ln.cell[0] for ln in result.lines if ln.cell})
+        content = [ln for ln in result.lines if not PAGE_NUMBER.fullmatch(ln.text.strip())]
+        out: dict[int, tuple[int, int]] = {}
+        for t in tables:
+            first = content and content[0].cell and content[0].cell[0] == t
+            columns = next(ln.columns for ln in result.lines if ln.cell and ln.cell[0] == t)
+            if first and self.last and _same_columns(self.last[2], columns):
+                out[t] = (self.last[0], self.last[1])  # a table whose rows run on from the last page
+            else:
+                out[t] = (self.count, 0)
+                self.count += 1
+        closing = content[-1].cell if content and content[-1].cell else None
+        if closing:
+            number, offset = out[closing[0]]
+            rows = max(ln.cell[1] for ln in result.lines if ln.cell and ln.cell[0] == closing[0]) + 1
+            self.last = (number, offset + rows, next(ln.columns for ln in result.lines if ln.cell and ln.cell[0] == closing[0]))
+        else:
+            self.last = None
+        return out
+
+
+def _same_columns(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= 0.01 * max(a[-1], 1) for x, y in zip(a, b))
+
+
+def _ocr_lines(result: OcrPage, next_marker: list[int], tables: _Tables) -> list[_PLine]:
     """An OCR'd page's lines as the layout rules take them: markers whose digits were not read (or not in
     order) numbered in turn."""
     out = []
+    placed = tables.place(result)
     for ln in result.lines:
         text = ln.text
+        if ln.cell:
+            number, offset = placed[ln.cell[0]]
+            out.append(_PLine(text, ln.size, -1, low=ln.top >= 0.5, words=ln.words, cell=(number, offset + ln.cell[1], ln.cell[2])))
+            continue
         for m in MARKER_RE.finditer(ln.text):
             # markers run in order: digits read out of order (a small 4 read as 1) are misread too
             n = marker_number(m.group(0))
@@ -304,11 +345,11 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
     footnote starts only where its marker was seen in the text before it, so a
     table in small type (numbered rows) does not pass for footnotes.
     """
-    lines = [Line(pl.text.rstrip(), page, words=pl.words) for pl in plines]
+    lines = [Line(pl.text.rstrip(), page, "cell" if pl.cell else "body", words=pl.words, cell=pl.cell) for pl in plines]
     visible = [i for i, ln in enumerate(lines) if ln.text.strip()]
     small = {i for i in visible if 0 < plines[i].size < 0.9 * body_size}
     for i in visible[:2] + visible[-2:]:
-        if PAGE_NUMBER.fullmatch(lines[i].text.strip()):
+        if PAGE_NUMBER.fullmatch(lines[i].text.strip()) and lines[i].kind == "body":
             lines[i].kind = "page_number"
     body_like = [i for i in visible if i not in small and lines[i].kind == "body"]
     last_body = body_like[-1] if body_like else -1
