@@ -238,6 +238,8 @@ _CUT_SEG = rf"{SEG}(?:\sĐ[\p{{Lu}}\d&]*(?!\p{{Ll}}))*"
 _CAPS_AHEAD = r"(?=\p{Lu}[\p{Lu}\d&]*[rgyi]?[\p{Lu}\d&]*(?<=..)(?![\p{L}\d&]))"
 
 
+# OCR reads a number's leading 1 as a letter: `I195/QĐ-BGDĐT`
+_OCR_ONE = r"(?:[Il|](?=\d))"
 # OCR reads one hyphen as two (`04--TB/BCĐTW`, `1012/QĐ- -TTg`): in OCR'd text a dash may be doubled
 _OCR_DASH = r"(?:[\-–—](?:\s?[\-–—])?)"
 
@@ -247,9 +249,10 @@ def _loose_code_re(ocr: bool = False) -> re.Pattern:
     types = "|".join(sorted(map(re.escape, gazetteer.type_codes()), key=len, reverse=True))
     dash = _OCR_DASH if ocr else _DASH
     join = rf"(?:/|{_OCR_DASH})" if ocr else r"[\-–—/]"
+    number = rf"{_OCR_ONE}?{NUMBER}" if ocr else NUMBER
     return re.compile(
         rf"""(?<![\p{{L}}\d/.:,\-%])
-        (?P<code>{NUMBER}
+        (?P<code>{number}
           (?: (?:{dash}|\s{dash}\s?|{dash}\s|\s(?=(?:{types})\s?/)) {_CUT_SEG} \s?/\s? {_CUT_SEG} (?:{dash}{_CUT_SEG})*
             | (?:\s?[/\-]\s?{YEAR}(?=\s?/|\s?(?:{types})-\p{{Lu}}))? (?:/|\s/\s?|/\s{_CAPS_AHEAD}|(?P<noslash>\s?(?=(?:{types})-\p{{Lu}}))) {_CUT_SEG}
               (?:(?:\s{dash}\s?|{dash}\s){_CAPS_AHEAD}{_CUT_SEG})? (?:{join}{_CUT_SEG})*
@@ -283,8 +286,11 @@ def find_codes(text: str, ocr: bool = False) -> list[FoundCode]:
     out = []
     for m in _loose_code_re(ocr).finditer(text):
         raw = m.group("code")
-        doubled = ocr and _DOUBLED_DASH.search(raw) is not None
-        found = _put_together(_DOUBLED_DASH.sub(_one_dash, raw) if doubled else raw, m.start("code"), m.group("noslash") is not None)
+        one = ocr and raw[:1] in "Il|"
+        doubled = ocr and (_DOUBLED_DASH.search(raw) is not None or one)
+        fixed = "1" + raw[1:] if one else raw
+        fixed = _DOUBLED_DASH.sub(_one_dash, fixed) if doubled else fixed
+        found = _put_together(fixed, m.start("code"), m.group("noslash") is not None)
         if found is not None and ocr:
             found = _reread(found, doubled, spaced=re.search(r"\s", raw) is not None)
         if found is not None:
@@ -301,8 +307,9 @@ def _one_dash(m: re.Match) -> str:
 
 
 def _reread(found: FoundCode, doubled: bool = False, spaced: bool = True) -> FoundCode:
-    """The code as its likeliest reading (extractors.misread); `doubled`: a hyphen OCR read twice was made one
-    (`spaced`: with a space between, else the space is only the padding and no reason of its own)."""
+    """The code as its likeliest reading (extractors.misread); `doubled`: a hyphen OCR read twice was made one,
+    or a number's leading I read as 1 (`spaced`: with a space between, else the space is only the padding
+    and no reason of its own)."""
     parts = reread(found.parts, parse_code) or (found.parts if doubled else None)
     if parts is None:
         return found

@@ -28,7 +28,7 @@ from extractors.models import CodeParts
 # written in, with what the mistake costs (a plain substitution is not allowed at all)
 _CONFUSIONS = {
     ("D", "Đ"): 0.2, ("P", "Đ"): 0.8,  # a serif Đ's bar and bowl read as P: BCĐ as BCP
-    ("O", "Q"): 0.4, ("O", "0"): 0.3, ("Q", "0"): 0.5, ("O", "D"): 0.6, ("O", "C"): 0.6,
+    ("O", "Q"): 0.4, ("O", "0"): 0.3, ("0", "Đ"): 0.6, ("0", "D"): 0.5, ("Q", "0"): 0.5, ("O", "D"): 0.6, ("O", "C"): 0.6,
     ("C", "G"): 0.4, ("C", "E"): 0.6,
     ("P", "B"): 0.5, ("P", "R"): 0.5, ("P", "F"): 0.5, ("B", "8"): 0.4, ("B", "E"): 0.6, ("B", "R"): 0.6,
     ("E", "F"): 0.5, ("H", "N"): 0.6, ("H", "K"): 0.6, ("M", "N"): 0.6, ("N", "W"): 0.7,
@@ -38,26 +38,35 @@ _CONFUSIONS = {
 }
 _SUBSTITUTE = {**_CONFUSIONS, **{(b, a): c for (a, b), c in _CONFUSIONS.items()}}
 _THIN = frozenset("I1l|i'.,-")  # a speck is read as these, and these are lost in a speck
-MAX_COST = 1.0
+MAX_COST = 1.0  # for a short part; a longer one may hold more misread letters (max_cost)
 MARGIN = 0.3  # the best reading must beat the next by this much
+
+
+# one letter read as two glyphs: a B's bowls apart (`I3GD` for `BGD`), a Đ read as its bowl and again
+_SPLIT = {("I", "3", "B"): 0.6, ("l", "3", "B"): 0.6, ("1", "3", "B"): 0.6, ("P", "Đ", "Đ"): 0.6, ("D", "Đ", "Đ"): 0.5,
+          ("Đ", "D", "Đ"): 0.5, ("r", "n", "m"): 0.6, ("c", "l", "d"): 0.6}
 
 
 def confusion_cost(read: str, known: str) -> float:
     """The cost of taking `read` (as OCR gave it) for `known`: substitutions only between look-alikes,
-    a thin mark or a letter read twice cheap to drop, any other letter dropped or added too dear."""
-    n, m = len(read), len(known)
-    prev = [j * _gap(known[j - 1]) if j else 0.0 for j in range(m + 1)]
+    a thin mark or a letter read twice cheap to drop, a letter split in two glyphs (_SPLIT), any other
+    letter dropped or added too dear."""
+    m = len(known)
+    before = None  # the row two characters back, for the splits
+    prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
         prev[j] = prev[j - 1] + _gap(known[j - 1])
-    for i in range(1, n + 1):
+    for i in range(1, len(read) + 1):
         a = read[i - 1]
-        twice = i > 1 and read[i - 2] == a
-        cur = [prev[0] + (0.5 if twice else _gap(a))] + [0.0] * m
+        drop = 0.5 if i > 1 and read[i - 2] == a else _gap(a)  # a letter read twice costs less
+        cur = [prev[0] + drop] + [0.0] * m
         for j in range(1, m + 1):
             b = known[j - 1]
             sub = 0.0 if a == b else _SUBSTITUTE.get((a, b), 9.0)
-            cur[j] = min(prev[j - 1] + sub, prev[j] + (0.5 if twice else _gap(a)), cur[j - 1] + _gap(b))
-        prev = cur
+            cur[j] = min(prev[j - 1] + sub, prev[j] + drop, cur[j - 1] + _gap(b))
+            if before is not None and (read[i - 2], a, b) in _SPLIT:
+                cur[j] = min(cur[j], before[j - 1] + _SPLIT[(read[i - 2], a, b)])
+        before, prev = prev, cur
     return prev[m]
 
 
@@ -100,9 +109,14 @@ def likeliest(part: str, slot: str) -> str | None:
     return _best(part, vocabulary)
 
 
+def max_cost(known: str) -> float:
+    """How much misreading a part of this length may hold: MAX_COST, a quarter per letter beyond four."""
+    return max(MAX_COST, 0.25 * len(known))
+
+
 def _best(part: str, vocabulary: tuple[str, ...]) -> str | None:
     scored = sorted((confusion_cost(part, known), known) for known in vocabulary if abs(len(known) - len(part)) <= 2)
-    if not scored or scored[0][0] > MAX_COST:
+    if not scored or scored[0][0] > max_cost(scored[0][1]):
         return None
     if len(scored) > 1 and scored[1][0] - scored[0][0] < MARGIN:
         return None
@@ -112,11 +126,22 @@ def _best(part: str, vocabulary: tuple[str, ...]) -> str | None:
 def reread(parts: CodeParts, parse) -> CodeParts | None:
     """The code as the likeliest reading of its parts; None when it reads as it stands.
 
-    `parse` is extractors.codes.parse_code (passed in: codes.py calls this module).
+    `parse` is extractors.codes.parse_code (passed in: codes.py calls this module). Read twice:
+    a misread type makes a code parse as a letter (`1195/Q0-I3GDĐĐT`: issuer Q0), and only once
+    the type reads `QĐ` does the grammar say that `I3GDĐĐT` is the issuer.
     """
+    current = parts
+    for _ in range(2):
+        fixed = _reread_once(current, parse)
+        if fixed is None:
+            break
+        current = fixed
+    return current if current.code != parts.code else None
+
+
+def _reread_once(parts: CodeParts, parse) -> CodeParts | None:
     code = plain_capitals(parts.code)
-    segments = _segments(parts)
-    for slot, seg in segments:
+    for slot, seg in _segments(parts):
         if seg is None:
             continue
         fixed = likeliest(seg, slot)

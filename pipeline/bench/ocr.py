@@ -8,8 +8,8 @@ issue 15: 300 dpi, Tesseract `vie`, plain text, nothing else) and then by
 baocao's reading, taking turns page by page so both see the same machine.
 Speed is pages per CPU second (this process and its Tesseract children): what
 one core does, however busy the others are. The steps of baocao's reading
-are timed on their own (rendering, deskewing, denoising and binarizing,
-Tesseract, reading its boxes), so the table says what each costs.
+are timed on their own (rendering, deskewing and denoising, Tesseract,
+reading its glyph boxes and finding tables), so the table says what each costs.
 """
 from __future__ import annotations
 
@@ -54,27 +54,6 @@ def scans_of_gold(work: Path) -> list[Path]:
     return out
 
 
-def _steps(page, number: int, settings) -> dict[str, float]:
-    """CPU seconds of each step of baocao's reading of one page."""
-    from pipeline.ingest import hocr, ocr
-
-    cpu = ocr.cpu_seconds
-    t0 = cpu()
-    image = page.render(scale=settings.dpi / 72, grayscale=True).to_pil().convert("L")
-    t1 = cpu()
-    image, _ = ocr.prepare(image, settings)
-    t2 = cpu()
-    raw = ocr.tesseract(ocr.png_bytes(image), settings, number)
-    t3 = cpu()
-    lines = hocr.parse(raw)
-    x_height = hocr.page_x_height(lines)
-    for line in lines:
-        hocr.cut_superscripts(line, x_height)
-        hocr.clean_words(line.words)
-    t4 = cpu()
-    return {"render": t1 - t0, "deskew, denoise, binarize": t2 - t1, "Tesseract": t3 - t2, "reading its boxes": t4 - t3}
-
-
 @app.command("ocr")
 def bench_ocr(
     paths: list[Path] = typer.Argument(None, help="Scanned PDFs (default: the gold reports printed to PDF and scanned)"),
@@ -105,9 +84,11 @@ def bench_ocr(
             for i in range(len(pdf) if not max_pages else min(max_pages, len(pdf))):
                 page = pdf[i]
                 for name, settings in configs.items():  # page by page, in turns
-                    cpu[name] += ocr.read_page(page, i + 1, settings).seconds
-                for step, seconds in _steps(page, i + 1, ours).items():
-                    steps[step] = steps.get(step, 0.0) + seconds
+                    result = ocr.read_page(page, i + 1, settings)
+                    cpu[name] += result.seconds
+                    if settings is ours:
+                        for step, seconds in result.steps.items():
+                            steps[step] = steps.get(step, 0.0) + seconds
                 page.close()
                 pages += 1
             pdf.close()
@@ -122,7 +103,8 @@ def _report(console, cpu: dict[str, float], steps: dict[str, float], pages: int,
     for name, seconds in cpu.items():
         table.add_row(name, f"{seconds / pages:.2f}", f"{pages / seconds:.2f}")
     console.print(table)
-    detail = Table(title=f"baocao's reading step by step ({ours.dpi} dpi, {ours.lang}, psm {ours.psm}, binarize {ours.binarize})")
+    dpi = f"{ours.dpi} dpi" if ours.dpi else "the scan's own resolution"
+    detail = Table(title=f"baocao's reading step by step ({dpi}, {ours.lang}, psm {ours.psm})")
     detail.add_column("step")
     detail.add_column("CPU s/page", justify="right")
     for step, seconds in steps.items():

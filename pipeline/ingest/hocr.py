@@ -17,7 +17,8 @@ them from real characters; the boxes of the glyphs (hOCR with
   is a speck: prose never sets `,` or `.` apart from its word, nor before a letter;
 - a full stop followed by a lower-case word is a speck: a sentence never
   starts in lower case (abbreviations such as `v.v.` and `TP.` are kept);
-  so is a dash between a lower-case word and a number (`số-32/2019/NĐ-CP`).
+  so is a dash between a lower-case word and a number (`số-32/2019/NĐ-CP`), or
+  before a code (`số -13-NQ/TU`), or between `ngày` and its date (`ngày - 28/02/2025`).
 
 Each word keeps Tesseract's confidence (0-100), which travels on to the
 blocks and the entities found in them.
@@ -209,12 +210,15 @@ _LEADERS = re.compile(r"[.…]{3,}")
 _RULE_BITS = re.compile(r"[_\-–—]*_[_\-–—]*")  # `_`, `-_`, `_—`: a rule or specks; a dash among them stays
 _LEADING_SPECK = re.compile(r"^[.,'`_]+(?=[\p{L}\d])")
 _DOUBLED = re.compile(r"(?<=[\p{L}\d)%])([,;:.])[.,]$")
+_DASH_BEFORE_CODE = re.compile(r"^[\-–](?=\d{1,5}(?:/(?:19|20)\d\d)?[\-/]\p{Lu})")  # `-13-NQ/TU`: no code starts with a dash
+_BEFORE_A_NUMBER = re.compile(r"(?i)^(?:ngày|số|tháng|năm)$")  # words a number follows: `ngày - 28/02/2025`
 _DASH_BEFORE_NUMBER = re.compile(r"(?<=\p{Ll})[\-–](?=\d)")  # `số-32/2019/NĐ-CP`: no word runs into a number
 _ABBREVIATION = re.compile(r"(?:^|\.)\p{L}\.$|^(?:TP|Tp|TX|ThS|TS|PGS|GS|KS|BS|CN|Th|St|Ô|B)\.$")
 
 
-def clean_words(words: list[Word]) -> list[Word]:
-    """The line's words without the specks Tesseract read as punctuation (see the module docstring)."""
+def clean_words(words: list[Word], before: str = "") -> list[Word]:
+    """The line's words without the specks Tesseract read as punctuation (see the module docstring);
+    `before`: the last word of the line before, as the speck rules see across a line break."""
     out: list[Word] = []
     for i, word in enumerate(words):
         text = word.text
@@ -224,12 +228,16 @@ def clean_words(words: list[Word]) -> list[Word]:
             text = "-" if re.search("[-–—]", text) else ""
         if not text or (_NOISE_ALONE.fullmatch(text) and not _LEADERS.fullmatch(text)):
             continue  # a mark on its own between words
-        if text in "-–" and out and out[-1].text.endswith(("-", "–")):
+        last = out[-1].text if out else before
+        if text in "-–" and last.endswith(("-", "–")):
             continue  # the hyphen read twice: `04- - TB`
+        nxt = next((w.text for w in words[i + 1 :] if w.text and not _NOISE_ALONE.fullmatch(w.text)), "")
+        if text in "-–" and _BEFORE_A_NUMBER.match(last) and nxt[:1].isdigit():
+            continue  # a speck between `ngày` and its date
         text = _LEADING_SPECK.sub("", text)
+        text = _DASH_BEFORE_CODE.sub("", text)
         text = _DOUBLED.sub(r"\1", text)
         text = _DASH_BEFORE_NUMBER.sub(" ", text)
-        nxt = next((w.text for w in words[i + 1 :] if w.text and not _NOISE_ALONE.fullmatch(w.text)), "")
         if text.endswith(".") and not text.endswith("..") and nxt[:1].islower() and not _ABBREVIATION.search(text):
             text = text[:-1]  # a full stop before a lower-case word
         if text:

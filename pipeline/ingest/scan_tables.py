@@ -56,11 +56,11 @@ class Grid:
         return r, bisect_right(self.columns, edges[c] + 2) - 1
 
 
-def find_grids(image) -> list[Grid]:
-    """The ruled tables of a page image (ink dark), top to bottom."""
+def find_grids(image, threshold: int = 128) -> list[Grid]:
+    """The ruled tables of a page image (ink darker than `threshold`), top to bottom."""
     from PIL import Image
 
-    ink = image.convert("L").point(lambda v: 255 if v < 128 else 0)
+    ink = image.convert("L").point(lambda v: 255 if v <= threshold else 0)
     width, height = ink.size
     bin_px = max(4, width // BINS)
     tol = 2 * bin_px
