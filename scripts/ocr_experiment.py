@@ -1,22 +1,27 @@
 """Measure OCR configurations: character error rate and CPU seconds per page.
 
-    python scripts/ocr_experiment.py REFERENCE.pdf:PAGES [...] [--seed N] [--only NAME,...]
+    python scripts/ocr_experiment.py REFERENCE.pdf:PAGES [...] [--scan-dpi 200,150] [--real SCAN.pdf=TEXT]
+                                     [--angle 0.8] [--only NAME,...]
 
 Each REFERENCE.pdf is a born-digital PDF (for the gold reports: printed by
-pipeline.bench.render); its scan is made here (pipeline.bench.scan: 200 dpi,
-a small angle, blur, speckles, JPEG 55). PAGES (`1,4,7`, 1-based) keeps the run
-small: OCR is slow and the machine shared. For every configuration the script
-reads those pages of the scan with pipeline.ingest.ocr and prints the CER
-against the reference's own text layer, over whole pages and over their small
-type (footnotes: lines set smaller than the body, on both sides), the mean
-word confidence and the CPU seconds per page (this process and Tesseract's).
+pipeline.bench.render); its scans are made here (pipeline.bench.scan: at each
+`--scan-dpi`, a small angle, blur, speckles, JPEG 55). PAGES (`1,4,7`, 1-based)
+keeps the run small: OCR is slow and the machine shared. `--real` adds a real
+scan read against its transcription (whole document; the transcription's own
+mistakes count against every configuration alike).
+
+For every configuration: the CER against the reference's text layer over whole
+pages, over their small type (the footnotes: the reference's lines set smaller
+than its body, against the closest part of the page's reading, wherever the
+reading put them), on the real scan, and the CPU seconds per page (this
+process and Tesseract's). `F` is baocao's reading (pipeline.ingest.ocr's
+defaults); the others change one thing.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,36 +32,27 @@ from pipeline.bench.scan import ScanStyle, scan_pdf  # noqa: E402
 from pipeline.ingest import ocr  # noqa: E402
 from pipeline.text import MARKER_RE  # noqa: E402
 
-BASE = ocr.OcrSettings(dpi=300, lang="vie", psm=3, deskew=False, denoise=0, binarize="tesseract", small_type=0,
-                       alphabet="any", heavy_noise=False, cleanup=False)
-_C = replace(BASE, cleanup=True)
-_O = replace(_C, deskew=True, denoise=3, binarize="otsu")
+F = ocr.OcrSettings()
+MAIN = replace(F, dpi=300, deskew=False, denoise=0, binarize="tesseract", cleanup=False, tables=False)
 CONFIGS = {
-    "main: 300 dpi, vie, psm 3, plain text": BASE,
-    "main at 200 dpi": replace(BASE, dpi=200),
-    "main at 400 dpi": replace(BASE, dpi=400),
-    "C = main + glyph boxes (specks, superscripts)": _C,
-    "C + denoise (median 3)": replace(_C, denoise=3),
-    "C + deskew": replace(_C, deskew=True),
-    "C + deskew + denoise": replace(_C, deskew=True, denoise=3),
-    "C + deskew + denoise + sauvola": replace(_C, deskew=True, denoise=3, binarize="sauvola"),
-    "O = C + deskew + denoise + otsu": _O,
-    "O + heavy noise removal": replace(_O, heavy_noise=True),
-    "O + no-report characters forbidden": replace(_O, alphabet="reports"),
-    "O, psm 4": replace(_O, psm=4),
-    "O, psm 6": replace(_O, psm=6),
-    "O, model Vietnamese": replace(_O, lang="Vietnamese"),
-    "O, models vie+Vietnamese": replace(_O, lang="vie+Vietnamese"),
-    "O, at the scan's own resolution (200-400)": replace(_O, dpi=0),
-    "O, own resolution, no deskew": replace(_O, dpi=0, deskew=False),
-    "O, 400 dpi": replace(_O, dpi=400),
-    "O, 300 dpi": replace(_O, dpi=300),
-    "O, 250 dpi": replace(_O, dpi=250),
-    "O, 200 dpi": replace(_O, dpi=200),
-    "O, 250 dpi, small type again at 400": replace(_O, dpi=250, small_type=1.6),
-    "O, 200 dpi, small type again at 400": replace(_O, dpi=200, small_type=2.0),
-    "O, 300 dpi, small type again at 450": replace(_O, small_type=1.5),
-    "O, 250 dpi, vie+Vietnamese, small type again at 400": replace(_O, dpi=250, lang="vie+Vietnamese", small_type=1.6),
+    "main before issue 15: 300 dpi, vie, psm 3, plain": MAIN,
+    "F = baocao: own dpi, deskew, median 3, glyphs, tables": F,
+    "F without glyph-box cleanup": replace(F, cleanup=False),
+    "F without deskew": replace(F, deskew=False),
+    "F without denoise": replace(F, denoise=0),
+    "F without table cells": replace(F, tables=False),
+    "F, our Otsu binarization": replace(F, binarize="otsu"),
+    "F, Sauvola binarization (Tesseract's)": replace(F, binarize="sauvola"),
+    "F at 200 dpi": replace(F, dpi=200),
+    "F at 300 dpi": replace(F, dpi=300),
+    "F at 400 dpi": replace(F, dpi=400),
+    "F, psm 4": replace(F, psm=4),
+    "F, psm 6": replace(F, psm=6),
+    "F, model Vietnamese (script)": replace(F, lang="Vietnamese"),
+    "F, models vie+Vietnamese": replace(F, lang="vie+Vietnamese"),
+    "F, small type read again at 1.5x": replace(F, small_type=1.5),
+    "F, characters no report prints forbidden": replace(F, alphabet="reports"),
+    "F, Tesseract's heavy noise removal": replace(F, heavy_noise=True),
 }
 
 
@@ -75,34 +71,9 @@ def reference_pages(pdf_path: Path, pages: list[int]) -> dict[int, tuple[str, st
         textpage.close()
         sizes = sorted(pl.size for pl in lines if pl.size > 0)
         body = sizes[len(sizes) // 2] if sizes else 0
-        whole = " ".join(pl.text for pl in lines)
-        small = " ".join(pl.text for pl in lines if 0 < pl.size < 0.9 * body)
-        out[n] = (whole, small)
+        out[n] = (" ".join(pl.text for pl in lines), " ".join(pl.text for pl in lines if 0 < pl.size < 0.9 * body))
     pdf.close()
     return out
-
-
-def measure(scan: Path, refs: dict[int, tuple[str, str]], settings: ocr.OcrSettings) -> dict[str, float]:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(scan))
-    errors = chars = small_errors = small_chars = 0
-    conf = seconds = 0.0
-    for i, n in enumerate(sorted(refs)):
-        page = pdf[i]
-        result = ocr.read_page(page, n, settings)
-        seconds += result.seconds
-        whole, small = refs[n]
-        errors += edit_distance(normalized(whole), normalized(_visible(result.text)))
-        chars += len(normalized(whole))
-        # the small type against the closest part of the whole reading: wherever the reading put it
-        small_errors += edit_distance(normalized(small), normalized(_visible(result.text)), anywhere=True)
-        small_chars += len(normalized(small))
-        conf += result.conf
-        page.close()
-    pdf.close()
-    n = len(refs)
-    return {"cer": errors / chars, "small_cer": small_errors / max(1, small_chars), "conf": conf / n, "cpu": seconds / n}
 
 
 def _visible(text: str) -> str:
@@ -110,38 +81,84 @@ def _visible(text: str) -> str:
     return MARKER_RE.sub("1", text)
 
 
+def measure_scan(scan: Path, refs: dict[int, tuple[str, str]], settings: ocr.OcrSettings, tally: dict) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(scan))
+    for i, n in enumerate(sorted(refs)):
+        result = ocr.read_page(pdf[i], n, settings)
+        whole, small = (normalized(t) for t in refs[n])
+        reading = normalized(_visible(result.text))
+        _add(tally, "cer", edit_distance(whole, reading), len(whole))
+        _add(tally, "small", edit_distance(small, reading, anywhere=True), len(small))
+        _add(tally, "cpu", result.seconds, 1)
+    pdf.close()
+
+
+def measure_real(scan: Path, transcription: Path, settings: ocr.OcrSettings, tally: dict) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(scan))
+    pages = [ocr.read_page(pdf[i], i + 1, settings) for i in range(len(pdf))]
+    pdf.close()
+    ref = normalized(transcription.read_text(encoding="utf-8"))
+    _add(tally, "real", edit_distance(ref, normalized(_visible("\n".join(p.text for p in pages)))), len(ref))
+    _add(tally, "cpu", sum(p.seconds for p in pages), len(pages))
+
+
+def _add(tally: dict, key: str, errors: float, n: int) -> None:
+    a = tally.setdefault(key, [0.0, 0])
+    a[0] += errors
+    a[1] += n
+
+
+def _scans(args, work: Path) -> list[tuple[str, Path, dict]]:
+    out = []
+    for dpi in [int(d) for d in args.scan_dpi.split(",")]:
+        for k, spec in enumerate(args.inputs):
+            path, _, pages = spec.rpartition(":")
+            numbers = [int(p) for p in pages.split(",")]
+            scan = work / f"scan{dpi}-{k}.pdf"
+            scan_pdf(Path(path), scan, replace(ScanStyle(), max_angle=args.angle, dpi=dpi), seed=args.seed + k,
+                     pages=[p - 1 for p in numbers])
+            out.append((f"{dpi} dpi", scan, reference_pages(Path(path), numbers)))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("inputs", nargs="+", help="REFERENCE.pdf:PAGES")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--angle", type=float, default=0.8, help="the scans' pages turn by up to this many degrees")
-    ap.add_argument("--scan-dpi", type=int, default=200, help="the scans' resolution")
+    ap.add_argument("--scan-dpi", default="200", help="the scans' resolutions, comma-separated")
+    ap.add_argument("--real", default="", help="SCAN.pdf=TRANSCRIPTION: a real scan and its text")
     ap.add_argument("--only", default="", help="comma-separated configuration names (substrings)")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="ocr-experiment-"))
-    sets = []
-    for k, spec in enumerate(args.inputs):
-        path, _, pages = spec.rpartition(":")
-        numbers = [int(p) for p in pages.split(",")]
-        scan = work / f"scan{k}.pdf"
-        style = replace(ScanStyle(), max_angle=args.angle, dpi=args.scan_dpi)
-        scan_pdf(Path(path), scan, style, seed=args.seed + k, pages=[p - 1 for p in numbers])
-        sets.append((scan, reference_pages(Path(path), numbers)))
+    sets = _scans(args, Path(tempfile.mkdtemp(prefix="ocr-experiment-")))
+    groups = sorted({g for g, _, _ in sets}, key=lambda g: -int(g.split()[0]))
+    header = "".join(f"{'CER ' + g:>14}{'small':>8}" for g in groups) + (f"{'real scan':>11}" if args.real else "")
+    print(f"{'configuration':54}{header}{'CPU s/page':>12}", flush=True)
     wanted = [w.strip() for w in args.only.split(",") if w.strip()]
-    print(f"{'configuration':44} {'CER':>7} {'small CER':>10} {'conf':>6} {'CPU s/page':>11}")
     for name, settings in CONFIGS.items():
         if wanted and not any(w in name for w in wanted):
             continue
         if any(lang not in ocr.installed_languages() for lang in settings.lang.split("+")):
-            print(f"{name:44} (model not installed)")
+            print(f"{name:54} (model not installed)")
             continue
-        started = time.perf_counter()
-        rows = [measure(scan, refs, settings) for scan, refs in sets]
-        pages = sum(len(refs) for _, refs in sets)
-        weights = [len(refs) / pages for _, refs in sets]
-        avg = {key: sum(w * r[key] for w, r in zip(weights, rows)) for key in rows[0]}
-        print(f"{name:44} {avg['cer']:7.2%} {avg['small_cer']:10.2%} {avg['conf']:6.1f} {avg['cpu']:11.2f}"
-              f"   ({time.perf_counter() - started:.0f} s wall)", flush=True)
+        cells, cpu = [], {}
+        for g in groups:
+            tally: dict = {}
+            for _, scan, refs in (s for s in sets if s[0] == g):
+                measure_scan(scan, refs, settings, tally)
+            cells.append(f"{tally['cer'][0] / tally['cer'][1]:14.2%}{tally['small'][0] / max(1, tally['small'][1]):8.2%}")
+            _add(cpu, "cpu", *tally["cpu"])
+        if args.real:
+            scan, _, text = args.real.partition("=")
+            tally = {}
+            measure_real(Path(scan), Path(text), settings, tally)
+            cells.append(f"{tally['real'][0] / tally['real'][1]:11.2%}")
+            _add(cpu, "cpu", *tally["cpu"])
+        print(f"{name:54}{''.join(cells)}{cpu['cpu'][0] / cpu['cpu'][1]:12.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.3"  # 1.3: findings located, quoted and weighed (source_path, page, line, quote, evidence, confidence, origin, caveat); 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
+SCHEMA_VERSION = "1.4"  # 1.4: OCR confidence (ocr_conf on documents, blocks, references, quantities, agencies; blocks.ocr_page_conf); 1.3: findings located, quoted and weighed (source_path, page, line, quote, evidence, confidence, origin, caveat); 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
 
 
 @dataclass(frozen=True, slots=True)
