@@ -314,3 +314,13 @@ def test_a_scanned_table_becomes_cells_whose_figures_have_their_row(tmp_path: Pa
     assert cells[(1, 1)] == "Số thuê bao điện thoại" and cells[(1, 3)] == "1.808.680" and cells[(2, 3)] == "96"
     values = {q.value for q in res.entities("quantities")}
     assert {1808680.0, 96.0} <= values
+
+
+@needs_ocr
+def test_bench_ocr_reports_pages_per_core_and_what_the_steps_cost(tmp_path: Path):
+    path = tmp_path / "scan.pdf"
+    _scan_pdf(path, [["Thực hiện Kế hoạch số 198/KH-UBND ngày 28/03/2025 của UBND tỉnh."]])
+    result = runner.invoke(app, ["bench", "ocr", str(path), "--pages", "1"])
+    assert result.exit_code == 0, result.output
+    assert "pages/s per core" in result.output and "Tesseract" in result.output and "deskew, denoise" in result.output
+    assert "quality steps around Tesseract" in " ".join(result.output.split())  # the closing note says what they cost

@@ -187,7 +187,7 @@ def _sentinel(group: str) -> str:
 
 
 def _cut_lead(line: HLine, word: Word, xh: float) -> None:
-    """A footnote line starts with its number in superscript: cut, and remembered as `lead_marker`."""
+    """A footnote line starts with its number in superscript: cut, and kept as the word's `lead`."""
     glyphs = word.glyphs
     k = 0
     while k < len(glyphs) and k < 3 and glyphs[k].text in _MARKISH | set("lI|") and _raised(line, glyphs[k], xh):

@@ -9,10 +9,11 @@ selectable so the experiment can measure them again on other scans.
 Tesseract runs as a subprocess, one page at a time and one thread
 (OMP_THREAD_LIMIT=1): the worker pool already keeps every core busy, a crash or
 a hang costs one page's subprocess rather than the worker, and its start costs
-0.15-0.25 s against 1-2 s of reading. It writes hOCR, which gives what plain
-text loses: each word's confidence and each line's box and type size (`x_size`),
-so the PDF reader can tell the footnote zone of a scan by its smaller type, as
-it does for text pages.
+0.15-0.25 s against 1-2 s of reading. It writes hOCR with each glyph's box,
+which gives what plain text loses: each word's confidence, each line's type size
+(pipeline.ingest.hocr: the PDF reader tells a scan's footnote zone by its
+smaller type, as it does for text pages), superscripts, specks, and where each
+word stands, to place it in a ruled table's cell (pipeline.ingest.scan_tables).
 """
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def ocr_available() -> bool:
 
 @functools.cache
 def default_settings() -> OcrSettings:
-    """The measured defaults, with the Vietnamese script model only where it is installed."""
+    """The measured defaults; a model they name that is not installed gives way to `vie`."""
     settings = OcrSettings()
     missing = [lang for lang in settings.lang.split("+") if lang not in installed_languages()]
     return replace(settings, lang="vie") if missing else settings
