@@ -36,11 +36,11 @@ def row(table: str, **values) -> dict:
     return out
 
 
-def _doc(doc_id: str, path: str, province: str | None, start: D | None, end: D | None) -> dict:
+def _doc(doc_id: str, path: str, province: str | None, start: D | None, end: D | None, **record) -> dict:
     return row(
         "documents", doc_id=doc_id, source_path=path, source_format="txt", text="…", province=province,
         province_as_written=province, period_start=start, period_end=end, sha256=doc_id * 4,
-        pipeline_version="test", title=f"Báo cáo {path}",
+        pipeline_version="test", title=f"Báo cáo {path}", **record,
     )
 
 
@@ -68,13 +68,15 @@ def rows() -> dict[str, list[dict]]:
     return {
         "documents": [
             _doc(a, pa_, "Lâm Đồng", D(2025, 4, 1), D(2025, 6, 30)),
-            _doc(b, pb, "Quảng Ngãi", D(2025, 7, 1), D(2025, 9, 30)),
-            _doc(c, pc, None, None, None),
+            # its own code is that of a plan a cites, but Lâm Đồng's: another province's document
+            _doc(b, pb, "Quảng Ngãi", D(2025, 7, 1), D(2025, 9, 30), own_code="198/KH-UBND", issuing_agency="Ủy ban nhân dân tỉnh Quảng Ngãi"),
+            # the Government's resolution a cites (undated here: the issuer decides), so the archive holds it
+            _doc(c, pc, None, None, None, own_code="03/NQ-CP", issuing_agency="Chính phủ"),
         ],
         "references": [
             _cite(a, pa_, 10, "57-NQ/TW", "Nghị quyết", s_a, issued_date=D(2024, 12, 22), subject=NQ57_SUBJECT),
             _cite(a, pa_, 30, "02-KH/BCĐTW", "Kế hoạch", s_a, issued_date=D(2025, 6, 16)),
-            _cite(a, pa_, 60, "03/NQ-CP", "Nghị quyết", s_03, issued_date=D(2025, 1, 9),
+            _cite(a, pa_, 60, "03/NQ-CP", "Nghị quyết", s_03, issued_date=D(2025, 1, 9), issuer_canonical="Chính phủ",
                   subject="về ban hành Chương trình hành động của Chính phủ thực hiện Nghị quyết số 57-NQ/TW"),
             _cite(a, pa_, 75, "57-NQ/TW", "Nghị quyết", s_03, relation="implements", head_start=60),
             _cite(a, pa_, 90, "198/KH-UBND", "Kế hoạch", s_198, issued_date=D(2025, 3, 28),

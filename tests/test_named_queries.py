@@ -291,3 +291,40 @@ def test_run_list_and_show_on_the_command_line(corpus_dataset: Path):
     assert wrong.exit_code == 1 and "Did you mean nq57-by-province" in wrong.output
     with pytest.raises(QueryError):
         run_named(connect(corpus_dataset), "nope")
+
+
+def _label(doc: dict) -> str:
+    """A cited document as archive-holdings lists it: its code and date."""
+    return doc["code"] + (f" ({doc['issued_date']:%d/%m/%Y})" if doc["issued_date"] else "")
+
+
+def test_archive_holdings(dataset: Path):
+    registry = {d["doc_key"]: d for d in table(dataset, "cited_documents")}
+    docs = table(dataset, "documents")
+    paths = {d["doc_id"]: d["source_path"] for d in docs}
+    cited = defaultdict(dict)
+    for r in citations(dataset):
+        doc = registry.get(r["cited_key"])
+        if doc is not None and doc["held_by_doc_id"] != r["doc_id"]:  # a report's citations of itself are left out
+            cited[r["doc_id"]][r["cited_key"]] = doc
+    expected = []
+    for d in sorted(docs, key=lambda d: (d["province"] is None, d["province"] or "", d["source_path"])):
+        mine = cited[d["doc_id"]]
+        held = sorted((_label(c), k) for k, c in mine.items() if c["held_by_doc_id"])
+        lacking = sorted((_label(c), k) for k, c in mine.items() if not c["held_by_doc_id"])
+        expected.append({
+            "report": d["source_path"], "province": d["province"] or "(unknown)", "cited_documents": len(mine),
+            "held": len(held), "lacking": len(lacking), "held_documents": [h for h, _ in held] or None,
+            "held_in": sorted({paths[c["held_by_doc_id"]] for c in mine.values() if c["held_by_doc_id"]}) or None,
+            "lacking_documents": [h for h, _ in lacking] or None,
+        })
+    assert result(dataset, "archive-holdings") == expected
+
+
+def test_archive_holdings_by_hand(synthetic_dataset: Path):
+    got = {r["report"]: r for r in result(synthetic_dataset, "archive-holdings")}
+    # in/c.txt is 03/NQ-CP (its own code; undated, the Government as issuer), which in/a.txt cites;
+    # in/b.txt's own code is 198/KH-UBND, but of Quảng Ngãi: not the Lâm Đồng plan in/a.txt cites
+    assert got["in/a.txt"]["held_documents"] == ["03/NQ-CP (09/01/2025)"] and got["in/a.txt"]["held_in"] == ["in/c.txt"]
+    assert "198/KH-UBND (28/03/2025)" in got["in/a.txt"]["lacking_documents"]
+    assert (got["in/a.txt"]["held"], got["in/b.txt"]["held"], got["in/c.txt"]["held"]) == (1, 0, 0)

@@ -235,6 +235,7 @@ CITED_DOCUMENTS = Table(
         _c("first_report_date", D, "date of the earliest report citing it"),
         _c("last_report_date", D, "date of the latest report citing it"),
         _c("nq57_family", B, "57-NQ/TW itself or a document that implements it, directly or through others", False),
+        _c("held_by_doc_id", S, "the corpus document that is this one (documents.own_code is its code, and its date or its issuer agrees; a local code only in its province, a year only its own); null when the archive lacks it"),
     ),
 )
 
