@@ -41,6 +41,8 @@ from pipeline.models import Block
 RULE = 2.5  # points: the thickest stroke that is a rule, not a shaded box
 SNAP = 2.0  # rules this close are one line; a rule reaches a line it stops this close to
 MIN_RULE = 6.0  # shorter strokes are dots and corners, not rules
+MAX_RULE_SEGMENTS = 6  # a rule is a line or a rectangle: a path of more segments is a drawn glyph or a picture
+MAX_GRID = 40_000  # elementary cells: beyond, the page's strokes are a drawing, not a table
 MAX_LOOSE_LINES = 4  # lines between two pieces of a continued table: running header, page number
 SAME_COLUMNS = 3.0  # points: column boundaries this close are the same column on the next page
 
@@ -60,6 +62,7 @@ _VP, _FP = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
 _get_object = _void(pdfium_c.FPDFPage_GetObject, _VP, _VP, ctypes.c_int)
 _get_type = _void(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, _VP)
 _get_bounds = _void(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _VP, _FP, _FP, _FP, _FP)
+_count_segments = _void(pdfium_c.FPDFPath_CountSegments, ctypes.c_int, _VP)
 _loose_box = pdfium_c.FPDFText_GetLooseCharBox
 
 
@@ -96,6 +99,8 @@ def page_rules(page_raw) -> _Rules:
             continue
         left, bottom, right, top = p.box[0].value, p.box[1].value, p.box[2].value, p.box[3].value
         width, height = right - left, top - bottom
+        if (height <= RULE or width <= RULE) and _count_segments(obj) > MAX_RULE_SEGMENTS:
+            continue  # a glyph drawn as a shape (`l`, `-`), not a rule
         if height <= RULE and width >= MIN_RULE:
             rules.h.append((left, right, (bottom + top) / 2))
         elif width <= RULE and height >= MIN_RULE:
@@ -213,7 +218,7 @@ def grids(rules: _Rules) -> list[Grid]:
         return []
     xs, vspans = _positions(rules.v)
     ys, hspans = _positions(rules.h)
-    if len(xs) < 2 or len(ys) < 2:
+    if len(xs) < 2 or len(ys) < 2 or len(xs) * len(ys) > MAX_GRID:
         return []
     v_drawn, h_drawn = _coverage(vspans, ys), _coverage(hspans, xs)  # [line][gap]
     parent = {(i, j): (i, j) for i in range(len(xs) - 1) for j in range(len(ys) - 1)}
@@ -435,6 +440,8 @@ class DocumentTables:
 
     def page(self, page_raw, textpage_raw, number: int) -> PageTables | None:
         """The page's tables, or None (most pages): then its lines are all running text."""
+        if pdfium_c.FPDFText_CountChars(textpage_raw) <= 0:
+            return None  # no text layer: nothing to put in cells (a scan is read by OCR as running text)
         found = grids(page_rules(page_raw))
         return PageTables(self, found, textpage_raw, number) if found else None
 
