@@ -39,6 +39,7 @@ def _w(tag: str) -> str:
 _P, _T, _TAB, _BR, _CR, _TBL, _TR, _TC = (_w(t) for t in ("p", "t", "tab", "br", "cr", "tbl", "tr", "tc"))
 _FN_REF, _EN_REF, _SDT, _SDT_CONTENT = _w("footnoteReference"), _w("endnoteReference"), _w("sdt"), _w("sdtContent")
 _DEL, _NOBREAK_HYPHEN = _w("del"), _w("noBreakHyphen")
+_TR_PR, _TC_PR, _GRID_BEFORE, _GRID_SPAN = _w("trPr"), _w("tcPr"), _w("gridBefore"), _w("gridSpan")
 
 
 class SafeZip:
@@ -231,11 +232,28 @@ def _load(z: SafeZip, part: str | None) -> etree._Element | None:
 
 
 def _table_blocks(tbl: etree._Element, index: int, on_ref) -> list[Block]:
+    """A table's cells, each at the grid column it starts in.
+
+    A cell spanning columns (`w:gridSpan`, a header over `Kế hoạch` and `Thực
+    hiện`) moves the cells after it along, and a row may start further in
+    (`w:gridBefore`): counting cells instead would put a figure under the wrong header.
+    """
     blocks = []
     for r, tr in enumerate(tbl.iterchildren(_TR)):
-        for c, tc in enumerate(tr.iterchildren(_TC)):
+        c = _grid_value(tr.find(_TR_PR), _GRID_BEFORE, 0)
+        for tc in tr.iterchildren(_TC):
             # a nested table's text belongs to its cell
             text = " ".join(t.strip() for p in tc.iter(_P) if (t := _para_text(p, on_ref).replace("\t", " ").strip()))
             if text:
                 blocks.append(Block("table_cell", text, table=index, row=r, col=c))
+            c += _grid_value(tc.find(_TC_PR), _GRID_SPAN, 1)
     return blocks
+
+
+def _grid_value(props: etree._Element | None, tag: str, default: int) -> int:
+    """A row's gridBefore or a cell's gridSpan (its w:val); `default` when absent or unreadable."""
+    el = props.find(tag) if props is not None else None
+    try:
+        return max(int(el.get(_w("val"))), 0) if el is not None else default
+    except (TypeError, ValueError):
+        return default

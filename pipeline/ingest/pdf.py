@@ -31,6 +31,8 @@ import regex as re
 
 from pipeline.ingest import IngestError, Ingested
 from pipeline.ingest.layout import PAGE_NUMBER, Line, body_width, build_blocks, running_lines
+from pipeline.ingest.pdf_tables import DocumentTables, PageTables
+from pipeline.models import Block
 from pipeline.text import MARKER_RE, marker, marker_number
 
 OCR_DPI = 300
@@ -54,6 +56,7 @@ class _PLine:
     size: float  # type size of its first visible character (0 when unknown)
     start: int  # char index of its first character in the text page
     low: bool = False  # it stands in the lower half of the page, where footnotes go
+    table: list[Block] | None = None  # where a ruled table stands among the lines: its cells (pdf_tables)
 
 
 def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> Ingested:
@@ -69,12 +72,13 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
         no_text: list[int] = []
         sizes: Counter[float] = Counter()
         pages: list[list[_PLine]] = []
+        tables = DocumentTables()
         for i in range(n_pages):
             page = pdf[i]
             try:
                 textpage = page.get_textpage()
                 try:
-                    plines = _page_lines(textpage, page.get_height())
+                    plines = _page_lines(textpage, page.get_height(), tables.page(page.raw, textpage.raw, i + 1))
                 finally:
                     textpage.close()
                 if not any(pl.text.strip() for pl in plines):
@@ -134,8 +138,12 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise IngestError("corrupt_file", f"The PDF cannot be opened ({exc}); it is damaged, truncated or not a PDF.") from exc
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
-    """The page's text lines, each with the type size of its first visible character."""
+def _page_lines(textpage: pdfium.PdfTextPage, height: float, tables: PageTables | None = None) -> list[_PLine]:
+    """The page's text lines, each with the type size of its first visible character.
+
+    The lines inside a ruled table go to its cells instead (`tables`); where the
+    table stands, one empty line holds its cells' blocks.
+    """
     n = textpage.count_chars()
     if n <= 0:
         return []
@@ -147,6 +155,15 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
     out = []
     pos = 0
     for raw in text.split("\r\n"):
+        placed = None
+        if tables is not None and aligned:
+            left, placed = tables.take(raw, pos)  # what falls in a table's cells leaves the line, blanked
+            if left is not raw and not left.strip():  # all of it: nothing left to lay out
+                if placed is not None:
+                    out.append(_PLine("", 0.0, -1, table=placed))
+                pos += len(raw) + 2
+                continue
+            raw = left
         # the first letter, not the first character: a footnote line starts with its number
         first_letter = _LETTER.search(raw)
         letter = first_letter.start() if first_letter else None
@@ -155,7 +172,11 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
             size, bottom = chars.size(pos + letter), chars.bottom(pos + letter)
         low = bottom < 0.5 * height if letter is not None or not out else out[-1].low
         out.append(_PLine(raw.replace("\r", " ").replace("\n", " "), size, pos if aligned else -1, low))
+        if placed is not None:
+            out.append(_PLine("", 0.0, -1, table=placed))
         pos += len(raw) + 2
+    if tables is not None:
+        tables.finish()
     for pl in out:
         if pl.start >= 0 and pl.size > 0:
             pl.text = _superscripts(chars, pl)
@@ -239,7 +260,7 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
     footnote starts only where its marker was seen in the text before it, so a
     table in small type (numbered rows) does not pass for footnotes.
     """
-    lines = [Line(pl.text.rstrip(), page) for pl in plines]
+    lines = [Line(pl.text.rstrip(), page) if pl.table is None else Line("", page, "table", cells=pl.table) for pl in plines]
     visible = [i for i, ln in enumerate(lines) if ln.text.strip()]
     small = {i for i in visible if 0 < plines[i].size < 0.9 * body_size}
     for i in visible[:2] + visible[-2:]:
@@ -277,7 +298,7 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
             in_footnote = True
         elif in_footnote:
             lines[i].kind = "footnote"
-    return [ln for ln in lines if ln.kind != "glued" and (ln.text.strip() or ln.footnote is not None)]
+    return [ln for ln in lines if ln.kind != "glued" and (ln.text.strip() or ln.footnote is not None or ln.kind == "table")]
 
 
 # --- OCR ------------------------------------------------------------------------------

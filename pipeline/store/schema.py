@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.3"  # 1.3: findings located, quoted and weighed (source_path, page, line, quote, evidence, confidence, origin, caveat); 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
+SCHEMA_VERSION = "1.3"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date, one documents row per doc_id; 1.3: findings located, quoted and weighed, cited_documents.held_by_doc_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +257,7 @@ CITED_DOCUMENTS = Table(
         _c("first_report_date", D, "date of the earliest report citing it"),
         _c("last_report_date", D, "date of the latest report citing it"),
         _c("nq57_family", B, "57-NQ/TW itself or a document that implements it, directly or through others", False),
+        _c("held_by_doc_id", S, "the corpus document that is this one (documents.own_code is its code, and its date or its issuer agrees; a local code only in its province, a year only its own); null when the archive lacks it"),
     ),
 )
 
