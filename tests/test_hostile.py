@@ -499,3 +499,32 @@ def test_workers_forked_beside_duckdb_garbage_do_not_crash(corpus_dataset: Path,
     del con, reader, holder
     summary = run([ROOT / "corpus"], tmp_path / "out", workers=2)
     assert summary.errors_by_type == {} and summary.read == 5
+
+
+# --- 9. a damaged dataset on an incremental run ---------------------------------------------------------
+
+
+def test_a_damaged_part_stops_an_incremental_run_and_full_rebuilds(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"r{i}.txt").write_text(CITATION.replace("198", str(200 + i)), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(corpus), "-o", str(out), "-q"]).exit_code == 0
+    for table in ("blocks", "documents"):
+        part = sorted((out / table).glob("*.parquet"))[0]
+        good = part.read_bytes()
+        part.write_bytes(good[: len(good) // 2])  # truncated, as a full disk or a killed copy leaves it
+        before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        result = runner.invoke(app, ["run", str(corpus), "-o", str(out), "-q"])
+        message = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert str(part) in "".join(message.split()) and "--full" in message and "damaged" in message  # a long path wraps
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing changed
+        assert runner.invoke(app, ["run", str(corpus), "-o", str(out), "-q", "--full"]).exit_code == 0
+        assert pq.read_table(out / "documents").num_rows == 3 and pq.read_table(out / table).num_rows > 0
