@@ -501,6 +501,99 @@ def test_workers_forked_beside_duckdb_garbage_do_not_crash(corpus_dataset: Path,
     assert summary.errors_by_type == {} and summary.read == 5
 
 
+# --- 8. baocao query: time limit, Ctrl-C, memory limit, links planted in the dataset ---------------------
+
+SLOW_SQL = "select count(*) as n from range(1000000000000) t(a) where a % 7 = 3"  # hours of work
+
+
+def query_cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli", "query", *args]
+
+
+def test_a_query_past_its_time_limit_is_stopped(corpus_dataset: Path):
+    started = time.monotonic()
+    done = subprocess.run(query_cli(SLOW_SQL, "-d", str(corpus_dataset), "--timeout", "2"), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1 and "--timeout" in done.stderr and done.stdout == ""
+
+
+def test_ctrl_c_stops_a_query_at_once(corpus_dataset: Path):
+    proc = subprocess.Popen(query_cli(SLOW_SQL, "-d", str(corpus_dataset), "--timeout", "0", "-f", "csv"), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # started, and deep inside DuckDB
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    try:
+        out, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("Ctrl-C did not stop the query within 10 s")
+    assert time.monotonic() - started < 5
+    assert proc.returncode == 130 and "interrupted" in err and out == ""
+
+
+def test_the_memory_limit_holds_and_a_caller_can_lower_it(corpus_dataset: Path):
+    import duckdb
+
+    import baocao
+
+    heavy = "select a % 1000 as k, count(distinct a) as n from range(3000000) t(a) group by k order by k limit 2"
+    done = subprocess.run(query_cli(heavy, "-d", str(corpus_dataset), "--memory-limit", "20MB"), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "--memory-limit" in " ".join(done.stderr.split())
+    assert subprocess.run(query_cli(heavy, "-d", str(corpus_dataset)), cwd=ROOT, capture_output=True, timeout=120).returncode == 0
+
+    con = baocao.connect(corpus_dataset, memory_limit="100MB")
+    assert con.execute("select current_setting('memory_limit')").fetchone()[0] in {"95.3 MiB", "100.0 MB"}
+    with pytest.raises(duckdb.Error):
+        con.execute("set memory_limit = '10GB'")  # locked: set before the lock, never after
+    with pytest.raises(baocao.QueryError, match="memory"):
+        baocao.query(heavy, corpus_dataset, memory_limit="20MB")
+    with pytest.raises(baocao.QueryTimeout):
+        baocao.query(SLOW_SQL, corpus_dataset, timeout=1)
+    assert baocao.query("select count(*) as n from documents", corpus_dataset, timeout=30)["n"][0] == 5
+
+
+def test_links_planted_in_a_dataset_are_neither_read_nor_walked(corpus_dataset: Path, tmp_path: Path):
+    import shutil
+
+    import pyarrow as pa
+
+    from pipeline.query.sandbox import connect, open_dataset, relations
+
+    ds = tmp_path / "ds"
+    shutil.copytree(corpus_dataset, ds)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = pa.table({"doc_id": ["secret"], "text": ["not the dataset's"]})
+    pq.write_table(secret, outside / "secret.parquet")
+    (ds / "stolen").symlink_to(outside)  # a table folder that is a link
+    (ds / "root").symlink_to("/")  # walking it would read the whole machine
+    mine = ds / "annotations"
+    mine.mkdir()
+    pq.write_table(pa.table({"doc_id": ["x"], "note": ["mine"]}), mine / "notes.parquet")
+    (mine / "more.parquet").symlink_to(outside / "secret.parquet")  # a file of a table that is a link
+    (mine / "deep").symlink_to("/")
+    listed = sorted((ds / "documents").glob("*.parquet"))
+    listed[0].unlink()
+    listed[0].symlink_to(outside / "secret.parquet")  # a part the manifest lists, now a link out of the dataset
+
+    started = time.monotonic()
+    dataset = open_dataset(ds)
+    assert time.monotonic() - started < 5  # / was not walked
+    assert "stolen" not in dataset.tables and "root" not in dataset.tables
+    assert dataset.tables["annotations"] == (mine / "notes.parquet",)
+    assert all(not p.is_symlink() for files in dataset.tables.values() for p in files)
+    con = connect(dataset)
+    assert "stolen" not in relations(con) and "root" not in relations(con)
+    assert con.execute("select count(*) from annotations").fetchone()[0] == 1
+    assert listed[0] not in dataset.tables.get("documents", ())
+    if "documents" in relations(con):  # its other parts, if it has any
+        assert con.execute("select count(*) from documents where doc_id = 'secret'").fetchone()[0] == 0
+
+
 # --- 9. a damaged dataset on an incremental run ---------------------------------------------------------
 
 
@@ -528,3 +621,38 @@ def test_a_damaged_part_stops_an_incremental_run_and_full_rebuilds(tmp_path: Pat
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing changed
         assert runner.invoke(app, ["run", str(corpus), "-o", str(out), "-q", "--full"]).exit_code == 0
         assert pq.read_table(out / "documents").num_rows == 3 and pq.read_table(out / table).num_rows > 0
+
+
+# --- 10. CSV for Excel; baocao.schema(dataset) ----------------------------------------------------------
+
+
+def test_csv_files_carry_a_byte_order_mark_for_excel_and_stdout_does_not(corpus_dataset: Path, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    sql = "select title from documents where title is not null order by title limit 1"
+    out = tmp_path / "titles.csv"
+    runner = CliRunner()
+    assert runner.invoke(app, ["query", sql, "-d", str(corpus_dataset), "-f", "csv", "-o", str(out)]).exit_code == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
+    title = raw[3:].decode("utf-8").splitlines()[1].strip('"')
+    assert any(c in title for c in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")  # Vietnamese, intact
+    printed = runner.invoke(app, ["query", sql, "-d", str(corpus_dataset), "-f", "csv"]).output
+    assert printed.startswith('"title"')
+
+
+def test_schema_of_a_dataset(corpus_dataset: Path, tmp_path: Path, monkeypatch):
+    pytest.importorskip("pandas")
+    import baocao
+
+    with_examples = baocao.schema(corpus_dataset)
+    assert list(with_examples.columns) == ["table", "column", "type", "nullable", "meaning", "example"]
+    row = with_examples[(with_examples["table"] == "documents") & (with_examples["column"] == "bad_bytes")].iloc[0]
+    assert row["type"] == "int32" and row["example"] == "0"
+    monkeypatch.setenv("BAOCAO_DATASET", str(tmp_path / "none"))
+    declared = baocao.schema()  # no dataset: the declared schema alone
+    assert "example" not in declared.columns and len(declared) == len(with_examples)
+    with pytest.raises(baocao.DatasetError):
+        baocao.schema(tmp_path / "none")
