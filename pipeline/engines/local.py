@@ -9,10 +9,10 @@ next result due, so memory stays bounded by the window, not the corpus.
 
 A worker is a session of its own with a temporary folder of its own, and the
 address space it may add to what it starts with is limited (--max-memory,
-RLIMIT_AS). Killing a worker kills
-its session, so the converters it started (LibreOffice, Tesseract, each in a
-process group of its own: pipeline.ingest.external) die with it, and its
-temporary folder is removed. A worker dies with the run's process (Linux).
+RLIMIT_AS). Killing a worker kills its session, so the converters it started
+(LibreOffice, Tesseract, each in a process group of its own:
+pipeline.ingest.external) die with it, and its temporary folder is removed. A
+worker dies with the run's process (Linux).
 """
 from __future__ import annotations
 
@@ -97,6 +97,7 @@ class _Worker:
     def stop(self, force: bool = False) -> None:
         if force:
             kill_session(self.proc.pid)  # the worker and whatever it started
+            self.proc.kill()  # in case it had not made its session yet
         else:
             try:
                 self.conn.send(None)
@@ -105,6 +106,7 @@ class _Worker:
         self.proc.join(timeout=5)
         if self.proc.is_alive():
             kill_session(self.proc.pid)
+            self.proc.kill()
             self.proc.join()
         self.conn.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
