@@ -245,6 +245,52 @@ def test_a_worker_killed_for_its_time_limit_takes_its_children_and_temp_files(tm
     assert list(temp.iterdir()) == [], "the worker's temporary files were left behind"
 
 
+@needs_proc
+def test_a_run_killed_with_sigkill_loses_its_workers_and_the_next_run_removes_their_folders(tmp_path: Path):
+    marker = f"{tmp_path}/bin/soffice"
+    (tmp_path / "bin").mkdir()
+    fake = tmp_path / "bin" / "soffice"
+    fake.write_text(hanging_script(marker))
+    fake.chmod(0o755)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "TMPDIR": str(temp)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(corpus), "-o", str(tmp_path / "out"), "-q", "-j", "1"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not alive_with(marker) and time.monotonic() < deadline:  # the worker is converting
+            time.sleep(0.2)
+        workers = [p for p in temp.iterdir() if p.name.startswith(f"baocao-worker-{proc.pid}-")]
+        assert workers and alive_with(marker)
+        proc.kill()  # the run, without warning
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while alive_with(f"-m pipeline.cli run {corpus}") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert alive_with(f"-m pipeline.cli run {corpus}") == []  # its forked workers died with it
+        assert all(p.exists() for p in workers)  # nobody was left to remove their folders ...
+        import tempfile
+
+        from pipeline.engines.local import sweep_dead_runs_folders
+
+        mine = temp / f"baocao-worker-{os.getpid()}-alive"
+        mine.mkdir()
+        real = tempfile.tempdir
+        tempfile.tempdir = str(temp)
+        try:
+            sweep_dead_runs_folders()  # ... until the next run starts
+        finally:
+            tempfile.tempdir = real
+        assert not any(p.exists() for p in workers) and mine.exists()  # a living run's folder stays
+    finally:
+        for line in alive_with(marker):  # the converter the dead worker had started (it ends at its own limit)
+            os.kill(int(line.split(":")[0]), signal.SIGKILL)
+
+
 # --- 4. a memory limit per worker ---------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ address space it may add to what it starts with is limited (--max-memory,
 RLIMIT_AS). Killing a worker kills its session, so the converters it started
 (LibreOffice, Tesseract, each in a process group of its own:
 pipeline.ingest.external) die with it, and its temporary folder is removed. A
-worker dies with the run's process (Linux).
+worker dies with the run's process (Linux); the folders of a run killed with
+SIGKILL are removed by the next run.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from pipeline.discover import InputFile
 from pipeline.document import Limits, out_of_memory, process_file
@@ -79,10 +81,31 @@ def _address_space() -> int:
         return 0
 
 
+TMP_PREFIX = "baocao-worker-"  # + the run's pid: a run killed with SIGKILL cannot remove its workers' folders
+
+
+def sweep_dead_runs_folders() -> None:
+    """Remove the workers' temporary folders of runs that are dead (the next run's duty, in the same TMPDIR)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
+        pid = folder.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: alive
+        return True
+    return True
+
+
 class _Worker:
     def __init__(self, ctx, limits: Limits):
         self.conn, child = ctx.Pipe()
-        self.tmp = tempfile.mkdtemp(prefix="baocao-worker-")
+        self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         self.proc = ctx.Process(target=_serve, args=(child, limits, self.tmp, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
@@ -135,6 +158,7 @@ class LocalEngine:
         dispatched = 0
         done: dict[int, DocResult] = {}
         next_out = 0
+        sweep_dead_runs_folders()
         pool = [_Worker(self.ctx, self.limits) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
         try:
