@@ -426,12 +426,12 @@ def test_a_bomb_inside_a_bomb_is_found_and_max_unpacked_lets_a_genuine_stream_th
     inner = zlib.compress(b" " * (200 << 20), 9)  # 200 MB in 200 KB ...
     twice = zlib.compress(inner, 9)  # ... in a few hundred bytes
     data = one_page_pdf((595, 842), twice)
-    found = bombs.largest_flate_stream(data, None)
+    found = bombs.flate_bomb(data, None)
     assert found is not None and found[1] > bombs.RATIO_FLOOR
     with pytest.raises(IngestError) as err:
         ingest(Path("twice.pdf"), data)
     assert err.value.error_type == "stream_bomb"
-    assert bombs.largest_flate_stream(data, 300 << 20) is None  # the user vouches for 300 MB: it fits
+    assert bombs.flate_bomb(data, 300 << 20) is None  # the user vouches for 300 MB: it fits
 
 
 # --- 6. DOCX: ratio and absolute size, with an override ---------------------------------------------

@@ -47,28 +47,32 @@ HOW_TO_ALLOW = "If the file is genuine, read it with --max-unpacked BYTES (the m
 
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b(?!.*\bobj\b)", re.S)  # in the stream's own dictionary
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)(?!\d)")  # a direct length, not `5 0 R`
 
 
-def largest_flate_stream(data: bytes, max_unpacked: int | None) -> tuple[int, int] | None:
+def flate_bomb(data: bytes, max_unpacked: int | None) -> tuple[int, int] | None:
     """The first Flate stream of a PDF that expands beyond its allowance: (offset, bytes it reached), else None.
 
     Every `stream` keyword whose data starts with a zlib header is inflated a
     chunk at a time and the output thrown away, so the check itself holds no
-    more than a chunk; a stream is given up at its allowance. Streams another
-    filter encodes (images in DCT, encrypted files' streams) do not start with
-    a zlib header and are not looked at; the worker's memory limit stays the
-    last guard for those.
+    more than a chunk; a stream is given up at its allowance. Not inflated:
+    streams too short to reach their allowance even at deflate's greatest
+    ratio (most of them; their extent taken as pdfium takes it), and images
+    (pdfium inflates those a row at a time, never more rows than they
+    declare). Streams another filter encodes (DCT, an encrypted file's) do not
+    start with a zlib header; the worker's memory limit stays the last guard
+    for those.
     """
     limit = budget(max_unpacked)
     pos = 0
     while (m := _STREAM.search(data, pos)) is not None:
         start = m.end()
-        if not _zlib_header(data, start) or _IMAGE.search(data, max(0, m.start() - 1024), m.start()):
-            pos = start  # not deflate data, or an image: pdfium inflates those a row at a time, never more rows than declared
+        head = data[max(0, m.start() - 1024) : m.start()]  # the stream's dictionary, and what precedes it
+        if not _zlib_header(data, start) or _IMAGE.search(head):
+            pos = start
             continue
-        end = data.find(b"endstream", start)
-        length = (end if end >= 0 else len(data)) - start
-        if length * MAX_DEFLATE_RATIO <= allowance(length, limit, max_unpacked) and not _deflated_twice(data, start):
+        length = _extent(data, head, start)
+        if length is not None and length * MAX_DEFLATE_RATIO <= allowance(length, limit, max_unpacked) and not _deflated_twice(data, start):
             pos = start + length  # too short to expand beyond its allowance: not worth inflating
             continue
         consumed, reached, over = _inflate_counting(data, start, limit, max_unpacked)
@@ -76,6 +80,19 @@ def largest_flate_stream(data: bytes, max_unpacked: int | None) -> tuple[int, in
             return start, reached
         pos = start + max(consumed, 1)
     return None
+
+
+def _extent(data: bytes, head: bytes, start: int) -> int | None:
+    """How far pdfium may read the stream at `start`: its direct /Length or up to the first `endstream`,
+    whichever is longer (a /Length that misses `endstream` sends pdfium looking for it); None when
+    the /Length is an indirect object or not in sight (not worth resolving: the stream is inflated)."""
+    dictionary = head[head.rfind(b" obj") + 1 :] if b" obj" in head else b""
+    length = _LENGTH.search(dictionary)
+    if length is None and b"/Length" in dictionary:
+        return None
+    end = data.find(b"endstream", start)
+    searched = (end if end >= 0 else len(data)) - start
+    return max(searched, int(length.group(1))) if length else searched if dictionary else None
 
 
 def _deflated_twice(data: bytes, start: int) -> bool:

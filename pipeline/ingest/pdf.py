@@ -71,7 +71,7 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True, max
             raise IngestError("empty_pdf", "The PDF has no pages.")
         if max_pages is not None and n_pages > max_pages:
             raise IngestError("too_many_pages", f"The PDF has {n_pages} pages, more than the limit of {max_pages}; raise --max-pages if it is genuine.")
-        oversized = {i + 1: pdf.get_page_size(i) for i in range(n_pages) if render_scale(*pdf.get_page_size(i)) < OCR_DPI / 72}
+        oversized = {i + 1: size for i in range(n_pages) if render_scale(*(size := pdf.get_page_size(i))) < OCR_DPI / 72}
         lines: list[Line] = []
         ocr_pages: set[int] = set()
         no_text: list[int] = []
@@ -135,7 +135,7 @@ def _page_edges(lines: list[Line]) -> list[Line]:
 
 def _open(data: bytes, max_unpacked: int | None = None) -> pdfium.PdfDocument:
     # pdfium inflates a content stream whole, with no limit: 1.5 MB of deflated blanks took 2.5 GB
-    found = bombs.largest_flate_stream(data, max_unpacked)
+    found = bombs.flate_bomb(data, max_unpacked)
     if found is not None:
         offset, reached = found
         rule = bombs.rule_text(None, max_unpacked, "for one stream")
