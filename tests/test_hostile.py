@@ -434,6 +434,28 @@ def test_a_bomb_inside_a_bomb_is_found_and_max_unpacked_lets_a_genuine_stream_th
     assert bombs.flate_bomb(data, 300 << 20) is None  # the user vouches for 300 MB: it fits
 
 
+def test_a_fake_endstream_inside_a_stream_does_not_hide_a_bomb():
+    import struct
+    import zlib
+
+    from pipeline.ingest import bombs
+
+    decoy = b"endstream"  # in a stored deflate block: a reader that takes the first `endstream` for the end sees 20 bytes
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate, to follow the stored block
+    blanks = b" " * (1 << 20)
+    body = b"".join([packer.compress(blanks) for _ in range(100)] + [packer.flush()])
+    adler = zlib.adler32(decoy)
+    for _ in range(100):
+        adler = zlib.adler32(blanks, adler)
+    stored = b"\x00" + struct.pack("<HH", len(decoy), len(decoy) ^ 0xFFFF) + decoy
+    data = b"\x78\xda" + stored + body + struct.pack(">I", adler)
+    assert zlib.decompressobj().decompress(data, 64).startswith(decoy)  # well-formed: pdfium inflates it all
+    pdf = pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                  b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>", flate_stream(data)])
+    found = bombs.flate_bomb(pdf, None)
+    assert found is not None and found[1] > bombs.RATIO_FLOOR
+
+
 # --- 6. DOCX: ratio and absolute size, with an override ---------------------------------------------
 
 
