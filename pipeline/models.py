@@ -46,6 +46,7 @@ class Document:
     encoding: str | None = None
     encoding_repaired: bool = False
     ocr_pages: int | None = None
+    bad_bytes: int | None = None  # text files: bytes replaced by U+FFFD
     layout: str | None = None  # how the text was laid out: "paragraphs", "wrapped", "pdf", ...
 
 

@@ -29,13 +29,15 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import regex as re
 
-from pipeline.ingest import IngestError, Ingested
+from pipeline.ingest import IngestError, Ingested, bombs
+from pipeline.ingest.external import ToolTimeout, run_tool
 from pipeline.ingest.layout import PAGE_NUMBER, Line, body_width, build_blocks, running_lines
 from pipeline.ingest.pdf_tables import DocumentTables, PageTables
 from pipeline.models import Block
 from pipeline.text import MARKER_RE, marker, marker_number
 
 OCR_DPI = 300
+MAX_RENDER_PIXELS = 64_000_000  # a rendered page, grayscale: 64 MB here, about 10 times that in Tesseract
 OCR_TIMEOUT_S = 180  # one page
 OCR_HINT = (
     "Install Tesseract with its Vietnamese model to read scanned pages: "
@@ -59,14 +61,20 @@ class _PLine:
     table: list[Block] | None = None  # where a ruled table stands among the lines: its cells (pdf_tables)
 
 
-def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> Ingested:
-    pdf = _open(data)
+def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True, max_unpacked: int | None = None) -> Ingested:
+    """A PDF's text, page by page (its text layer, else OCR), laid out into blocks.
+
+    Long because the page loop and the layout passes over the whole document
+    share their state: type sizes, footnote numbers, the pages OCR read.
+    """
+    pdf = _open(data, max_unpacked)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise IngestError("empty_pdf", "The PDF has no pages.")
         if max_pages is not None and n_pages > max_pages:
             raise IngestError("too_many_pages", f"The PDF has {n_pages} pages, more than the limit of {max_pages}; raise --max-pages if it is genuine.")
+        oversized = {i + 1: size for i in range(n_pages) if render_scale(*(size := pdf.get_page_size(i))) < OCR_DPI / 72}
         lines: list[Line] = []
         ocr_pages: set[int] = set()
         no_text: list[int] = []
@@ -118,6 +126,7 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True) -> 
     missed = [p + 1 for p in no_text if p + 1 not in ocr_pages]
     if missed:
         notes.append(f"pages without a text layer left unread (no OCR): {missed[:20]}")
+    notes.extend(_scaled_note(n, *oversized[n]) for n in sorted(ocr_pages) if n in oversized)
     return Ingested("pdf", blocks, layout="pdf", n_pages=n_pages, ocr_pages=len(ocr_pages), notes=notes)
 
 
@@ -128,7 +137,17 @@ def _page_edges(lines: list[Line]) -> list[Line]:
     return [ln for page in by_page.values() for ln in (page[:2] + page[-2:] if len(page) > 4 else page)]
 
 
-def _open(data: bytes) -> pdfium.PdfDocument:
+def _open(data: bytes, max_unpacked: int | None = None) -> pdfium.PdfDocument:
+    # pdfium inflates a content stream whole, with no limit: 1.5 MB of deflated blanks took 2.5 GB
+    found = bombs.flate_bomb(data, max_unpacked)
+    if found is not None:
+        offset, reached = found
+        rule = bombs.rule_text(None, max_unpacked, "for one stream")
+        raise IngestError(
+            "stream_bomb",
+            f"A compressed stream of the PDF (at byte {offset:,}) expands {rule}; it reached {reached:,} bytes "
+            f"before it was stopped: refused as a likely decompression bomb. {bombs.HOW_TO_ALLOW}",
+        )
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -316,17 +335,34 @@ def ocr_available() -> bool:
     return "vie" in langs.split()
 
 
+def render_scale(width_pt: float, height_pt: float, dpi: float = OCR_DPI, max_pixels: int = MAX_RENDER_PIXELS) -> float:
+    """The scale to render a page at: `dpi`, or less where the page would exceed `max_pixels`.
+
+    A PDF page may be 14400 pt square (5 m); at 300 dpi that is 3.6 gigapixels,
+    which pdfium would allocate (3.5 GB), and Tesseract refuse. Tesseract needs
+    about 10 bytes a pixel: the cap keeps it under 1 GB, and reads an A3 page
+    at 300 dpi and an A0 poster at 200.
+    """
+    scale = dpi / 72
+    pixels = width_pt * scale * height_pt * scale
+    if pixels > max_pixels:
+        scale *= math.sqrt(max_pixels / pixels)
+    return scale
+
+
+def _scaled_note(number: int, width_pt: float, height_pt: float) -> str:
+    dpi = render_scale(width_pt, height_pt) * 72
+    return f"page {number} is {width_pt:.0f} x {height_pt:.0f} pt; OCR read it rendered at {dpi:.0f} dpi instead of {OCR_DPI} to bound memory"
+
+
 def _ocr_page(page: pdfium.PdfPage, number: int) -> str:
-    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+    bitmap = page.render(scale=render_scale(page.get_width(), page.get_height()), grayscale=True)
     buf = io.BytesIO()
     bitmap.to_pil().save(buf, format="PNG")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "-l", "vie", "--psm", "3"],
-            input=buf.getvalue(), capture_output=True, timeout=OCR_TIMEOUT_S, env=env,
-        )
-    except subprocess.TimeoutExpired as exc:
+    try:  # in a process group of its own, killed whole at the time limit (pipeline.ingest.external)
+        done = run_tool(["tesseract", "stdin", "stdout", "-l", "vie", "--psm", "3"], input=buf.getvalue(), timeout=OCR_TIMEOUT_S, env=env)
+    except ToolTimeout as exc:
         raise IngestError("ocr_timeout", f"OCR of page {number} took more than {OCR_TIMEOUT_S} s.") from exc
     if done.returncode != 0:
         raise IngestError("ocr_failed", f"Tesseract failed on page {number}: {done.stderr.decode('utf-8', 'replace')[:300]}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.3"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date, one documents row per doc_id; 1.3: findings located, quoted and weighed, cited_documents.held_by_doc_id
+SCHEMA_VERSION = "1.3"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date, one documents row per doc_id; 1.3: findings located, quoted and weighed, cited_documents.held_by_doc_id, documents.bad_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,7 @@ DOCUMENTS = Table(
         _c("sha256", S, "sha256 of the file's bytes", False),
         _c("size_bytes", I64, "size of the file", False),
         _c("encoding", S, "text encoding of the input (text files)"),
+        _c("bad_bytes", I32, "text files: bytes that were not valid in their encoding, each replaced by U+FFFD (0: none); null for other formats"),
         _c("layout", S, "how the text was laid out: paragraphs (one per line), wrapped (PDF-extracted lines), pdf, docx"),
         _c("n_blocks", I32, "number of blocks", False),
         _c("n_references", I32, "number of citations found", False),
