@@ -53,6 +53,7 @@ class Document:
     encoding_repaired: bool = False
     ocr_pages: int | None = None
     ocr_conf: float | None = None  # mean confidence of the OCR'd words (0-100)
+    bad_bytes: int | None = None  # text files: bytes replaced by U+FFFD
     layout: str | None = None  # how the text was laid out: "paragraphs", "wrapped", "pdf", ...
 
 

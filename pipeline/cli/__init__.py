@@ -49,9 +49,9 @@ _register()
 def main() -> None:
     try:
         app()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C before a command could take it over: nothing was changed
         console.print("[red]interrupted[/red]")
-        sys.exit(2)
+        sys.exit(130)
     except Exception:  # the run itself failed (not one file): exit code 2, as documented
         console.print_exception(max_frames=5)
         sys.exit(2)

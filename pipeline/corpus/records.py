@@ -96,6 +96,8 @@ class ReportFacts:
     province: str | None = None  # after the merger
     province_as_written: str | None = None
     report_date: dt.date | None = None
+    own_code: str | None = None  # its own `Số:` code: a cited document the archive may hold
+    issuing_agency: str | None = None
 
 
 R = TypeVar("R")

@@ -6,25 +6,39 @@ time limit, and replaced. `concurrent.futures` cannot cancel a running task,
 which is why the pool is written here. Results come back out of order and are
 held until their turn; tasks are only handed out within a window ahead of the
 next result due, so memory stays bounded by the window, not the corpus.
+
+A worker is a session of its own with a temporary folder of its own, and the
+address space it may add to what it starts with is limited (--max-memory,
+RLIMIT_AS). Killing a worker kills its session, so the converters it started
+(LibreOffice, Tesseract, each in a process group of its own:
+pipeline.ingest.external) die with it, and its temporary folder is removed. A
+worker dies with the run's process (Linux); the folders of a run killed with
+SIGKILL are removed by the next run.
 """
 from __future__ import annotations
 
 import gc
 import multiprocessing as mp
 import os
+import shutil
+import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from pipeline.discover import InputFile
-from pipeline.document import Limits, process_file
+from pipeline.document import Limits, out_of_memory, process_file
+from pipeline.ingest.external import die_with_parent, kill_session
 from pipeline.models import DocResult
 
 
 PAGE = "page"  # a worker's message that it is reading a page by OCR: (PAGE, index, number, pages)
 
 
-def _serve(conn: Connection, limits: Limits) -> None:
+def _serve(conn: Connection, limits: Limits, tmp: str, parent: int) -> None:
+    _isolate(tmp, limits.max_memory, parent)
     while True:
         try:
             task = conn.recv()
@@ -37,18 +51,70 @@ def _serve(conn: Connection, limits: Limits) -> None:
         def on_page(number: int, pages: int, index: int = index) -> None:
             conn.send((PAGE, index, number, pages))  # a progress note on the same pipe as the result
 
-        conn.send((index, process_file(item, limits, on_page)))
+        try:
+            res = process_file(item, limits, on_page)
+        except MemoryError:  # beyond the address-space limit outside the reading itself (extraction)
+            res = out_of_memory(item, limits)
+        conn.send((index, res))
 
+
+def _isolate(tmp: str, max_memory: int | None, parent: int) -> None:
+    """The worker's own session, temporary folder and memory limit (see the module's docstring)."""
+    # what the parent held is not the worker's to collect: a forked DuckDB connection (a notebook's,
+    # the tests') finalized here, without the threads it had, crashed the worker
+    gc.freeze()
+    os.setsid()
+    die_with_parent(parent)
+    tempfile.tempdir = tmp
+    os.environ["TMPDIR"] = tmp  # the converters' temporary files too
+    if max_memory:
+        try:
+            import resource
+
+            # on top of what the worker starts with: a fork holds its parent's mappings (a notebook's, pytest's)
+            soft = _address_space() + max_memory
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+        except (ImportError, ValueError, OSError):  # no such limit here (Windows): the run goes on without it
+            pass
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (Linux; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+TMP_PREFIX = "baocao-worker-"  # + the run's pid: a run killed with SIGKILL cannot remove its workers' folders
+
+
+def sweep_dead_runs_folders() -> None:
+    """Remove the workers' temporary folders of runs that are dead (the next run's duty, in the same TMPDIR)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
+        pid = folder.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: alive
+        return True
+    return True
 
 
 class _Worker:
     def __init__(self, ctx, limits: Limits):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, limits), daemon=True)
-        # A forked child must never collect the parent's objects: a DuckDB connection or Arrow
-        # buffers of a notebook that queried before running hold locks of threads the child has
-        # not got, and finalizing them there crashed the worker (seen: segfaults in GC).
-        gc.freeze()
+        self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
+        self.proc = ctx.Process(target=_serve, args=(child, limits, self.tmp, os.getpid()), daemon=True)
+        gc.freeze()  # frozen before the fork as well: the child may collect before _isolate runs
         try:
             self.proc.start()
         finally:
@@ -64,7 +130,8 @@ class _Worker:
 
     def stop(self, force: bool = False) -> None:
         if force:
-            self.proc.kill()
+            kill_session(self.proc.pid)  # the worker and whatever it started
+            self.proc.kill()  # in case it had not made its session yet
         else:
             try:
                 self.conn.send(None)
@@ -72,9 +139,18 @@ class _Worker:
                 pass
         self.proc.join(timeout=5)
         if self.proc.is_alive():
+            kill_session(self.proc.pid)
             self.proc.kill()
             self.proc.join()
         self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def crash_message(self, limits: Limits) -> str:
+        """Why a worker died, as far as the parent can tell (call after stop)."""
+        code = self.proc.exitcode
+        how = f" (killed by {signal.Signals(-code).name})" if code is not None and code < 0 and -code in signal.valid_signals() else ""
+        limit = f", or needed more memory than the {limits.max_memory / 2**30:g} GB --max-memory allows" if limits.max_memory else ""
+        return f"The worker reading this file died{how}: a parser crash{limit}."
 
 
 class LocalEngine:
@@ -95,6 +171,7 @@ class LocalEngine:
         dispatched = 0
         done: dict[int, DocResult] = {}
         next_out = 0
+        sweep_dead_runs_folders()
         pool = [_Worker(self.ctx, self.limits) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
         try:
@@ -120,8 +197,9 @@ class LocalEngine:
                             continue
                         index, res = message
                     except (EOFError, OSError):
-                        index, res = w.task[0], self._failed(w.task[1], "worker_crashed", "The worker reading this file died (a parser crash or out of memory).")
+                        index, item = w.task
                         pool[pool.index(w)] = self._replace(w)
+                        res = self._failed(item, "worker_crashed", w.crash_message(self.limits))
                         w = None
                     done[index] = res
                     if w is not None:

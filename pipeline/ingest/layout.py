@@ -196,10 +196,10 @@ _NOT_MARKER_TAIL = re.compile(r"(?:QH|UBTVQH|HĐND|HĐNN|KT|F|G)$")
 class Line:
     text: str
     page: int | None
-    kind: str = "body"  # body | footnote | page_number | running | url | cell
+    kind: str = "body"  # body | footnote | page_number | running | url | table
     footnote: int | None = None  # footnote number on the first line of a footnote
+    cells: list[Block] | None = None  # a ruled table of a PDF page (kind table): its table_cell blocks
     words: list[tuple[str, float]] | None = None  # OCR'd lines: each word and Tesseract's confidence in it
-    cell: tuple[int, int, int] | None = None  # a table cell (kind cell): table, row, column
 
 
 def wrapped_blocks(text: str) -> list[Block]:
@@ -244,7 +244,7 @@ def running_lines(lines: list[Line]) -> set[str]:
     """Lines repeated at the top or bottom of most pages (headers, footers)."""
     pages: dict[int, list[str]] = {}
     for ln in lines:
-        if ln.page is not None and ln.kind != "blank":
+        if ln.page is not None and ln.kind not in ("blank", "table"):
             pages.setdefault(ln.page, []).append(ln.text.strip())
     if len(pages) < 3:
         return set()
@@ -370,11 +370,9 @@ def build_blocks(lines: list[Line], width: float) -> list[Block]:
             pending.append(Block(kind="header", text=ln.text.strip(), page=ln.page, ocr_words=_ocr_words([ln])))
         elif ln.kind == "url":
             pending.append(Block(kind="body", text=ln.text.strip(), page=ln.page, ocr_words=_ocr_words([ln])))
-        elif ln.kind == "cell" and ln.cell is not None:
+        elif ln.kind == "table":  # a table ends the paragraph before it
             close_paragraph()
-            table, row, col = ln.cell
-            blocks.append(Block(kind="table_cell", text=ln.text.strip(), page=ln.page, table=table, row=row, col=col,
-                                ocr_words=_ocr_words([ln])))
+            blocks.extend(ln.cells or ())
         else:
             if para and _breaks(para[-1].text, ln.text, width):
                 close_paragraph()

@@ -27,9 +27,11 @@ import subprocess
 from dataclasses import dataclass, field, replace
 
 from pipeline.ingest import hocr, scan_tables
+from pipeline.ingest.external import ToolTimeout, run_tool
 from pipeline.text import clean_chars
 
 OCR_TIMEOUT_S = 180  # one page
+MAX_RENDER_PIXELS = 64_000_000  # a rendered page, grayscale: 64 MB here, about 10 times that in Tesseract
 OCR_HINT = (
     "Install Tesseract with its Vietnamese model to read scanned pages: "
     "`apt-get install tesseract-ocr tesseract-ocr-vie` (`bash setup.sh` does it when run as root)."
@@ -84,6 +86,8 @@ class OcrPage:
     lines: list[OcrLine]
     angle: float = 0.0  # the skew found and undone, degrees
     seconds: float = 0.0  # CPU seconds, this process and Tesseract's
+    dpi: int = 0  # the resolution it was read at
+    reduced: int = 0  # the resolution it should have been read at, when MAX_RENDER_PIXELS made it less
     steps: dict[str, float] = field(default_factory=dict)  # CPU seconds of each step (`baocao bench ocr` shows them)
 
     @property
@@ -141,15 +145,17 @@ def read_page(page, number: int, settings: OcrSettings | None = None) -> OcrPage
     settings = settings or default_settings()
     steps: dict[str, float] = {}
     started = cpu_seconds()
-    if not settings.dpi:
-        settings = replace(settings, dpi=page_dpi(page))
-    image = page.render(scale=settings.dpi / 72, grayscale=True).to_pil().convert("L")
+    wanted = settings.dpi or page_dpi(page)
+    scale = render_scale(page.get_width(), page.get_height(), wanted)
+    settings = replace(settings, dpi=round(scale * 72))
+    image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
     rendered = cpu_seconds()
     steps["render"] = rendered - started
     image, angle = prepare(image, settings)
     prepared = cpu_seconds()
     steps["deskew, denoise"] = prepared - rendered
-    result = OcrPage(number, read_image(image, settings, number, steps=steps), angle, steps=steps)
+    result = OcrPage(number, read_image(image, settings, number, steps=steps), angle, steps=steps, dpi=settings.dpi,
+                     reduced=wanted if settings.dpi < wanted else 0)
     read = cpu_seconds()
     steps["glyph boxes, tables"] = read - prepared - steps["Tesseract"]
     if settings.small_type:
@@ -157,6 +163,21 @@ def read_page(page, number: int, settings: OcrSettings | None = None) -> OcrPage
         steps["small type again"] = cpu_seconds() - read
     result.seconds = cpu_seconds() - started
     return result
+
+
+def render_scale(width_pt: float, height_pt: float, dpi: float, max_pixels: int = MAX_RENDER_PIXELS) -> float:
+    """The scale to render a page at: `dpi`, or less where the page would exceed `max_pixels`.
+
+    A PDF page may be 14400 pt square (5 m); at 300 dpi that is 3.6 gigapixels,
+    which pdfium would allocate (3.5 GB), and Tesseract refuse. Tesseract needs
+    about 10 bytes a pixel: the cap keeps it under 1 GB, and reads an A3 page
+    at 300 dpi and an A0 poster at 200.
+    """
+    scale = dpi / 72
+    pixels = width_pt * scale * height_pt * scale
+    if pixels > max_pixels:
+        scale *= math.sqrt(max_pixels / pixels)
+    return scale
 
 
 def page_dpi(page) -> int:
@@ -282,9 +303,9 @@ def tesseract(png: bytes, settings: OcrSettings, number: int = 1, psm: int | Non
         cmd += ["-c", "textord_heavy_nr=1"]
     cmd += ["-c", "hocr_char_boxes=1", "hocr"]
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        done = subprocess.run(cmd, input=png, capture_output=True, timeout=OCR_TIMEOUT_S, env=env)
-    except subprocess.TimeoutExpired as exc:
+    try:  # in a process group of its own, killed whole at the time limit (pipeline.ingest.external)
+        done = run_tool(cmd, input=png, timeout=OCR_TIMEOUT_S, env=env)
+    except ToolTimeout as exc:
         raise OcrError("ocr_timeout", f"OCR of page {number} took more than {OCR_TIMEOUT_S} s.") from exc
     except OSError as exc:
         raise OcrError("ocr_failed", f"Tesseract could not be started for page {number}: {exc}. {OCR_HINT}") from exc
@@ -397,8 +418,9 @@ def second_pass(page, result: OcrPage, settings: OcrSettings, angle: float = 0.0
     if not zone:
         return
     height = page.get_height()
-    hi = replace(settings, dpi=round(settings.dpi * settings.small_type), deskew=False)
-    image = page.render(scale=hi.dpi / 72, grayscale=True, crop=(0, (1 - bottom) * height, 0, top * height)).to_pil().convert("L")
+    scale = render_scale(page.get_width(), height * (bottom - top), settings.dpi * settings.small_type)
+    hi = replace(settings, dpi=round(scale * 72), deskew=False)
+    image = page.render(scale=scale, grayscale=True, crop=(0, (1 - bottom) * height, 0, top * height)).to_pil().convert("L")
     if abs(angle) >= 0.05:  # the band turned by the page's angle: its lines come out level, shifted a little
         image = image.rotate(angle, resample=2, expand=False, fillcolor=255)
     image, _ = prepare(image, hi)

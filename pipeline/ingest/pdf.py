@@ -11,9 +11,9 @@ split across lines and recognise running lines and page numbers.
 Pages with no text layer (scans, or text drawn as vector shapes) are read by
 OCR (pipeline.ingest.ocr), one page at a time; their lines come back with the
 type size their glyphs measure, so the same layout rules find a scan's
-footnote zone, and with each word's confidence, which the blocks carry on.
-Where Tesseract is missing the file gets a `no_text_layer` error that says
-how to install it.
+footnote zone, with each word's confidence, which the blocks carry on, and
+with the cells of the ruled tables found in the image. Where Tesseract is
+missing the file gets a `no_text_layer` error that says how to install it.
 """
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import regex as re
 
-from pipeline.ingest import IngestError, Ingested
+from pipeline.ingest import IngestError, Ingested, bombs
 from pipeline.ingest.layout import PAGE_NUMBER, Line, body_width, build_blocks, running_lines
 from pipeline.ingest.ocr import OCR_HINT, OcrError, OcrPage, ocr_available, read_page
+from pipeline.ingest.pdf_tables import DocumentTables, PageTables
+from pipeline.models import Block
 from pipeline.text import MARKER_RE, marker, marker_number
 
 _FN_NUMBER = re.compile(r"\s*(\d{1,3})\s*(?=\S)")
@@ -46,27 +48,28 @@ class _PLine:
     size: float  # type size of its first visible character (0 when unknown)
     start: int  # char index of its first character in the text page
     low: bool = False  # it stands in the lower half of the page, where footnotes go
+    table: list[Block] | None = None  # where a ruled table stands among the lines: its cells (pdf_tables, scan_tables)
     # OCR'd lines: each word's confidence, and whether a superscript number stood before
     # the first word whose digits could not be read (a footnote's number, numbered in order)
     words: list[tuple[str, float]] | None = None
     lead_unread: bool = False
-    cell: tuple[int, int, int] | None = None  # a ruled table's cell OCR found: table, row, column
 
 
-def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True,
+def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True, max_unpacked: int | None = None,
              on_page: Callable[[int, int], None] | None = None) -> Ingested:
-    """Read a PDF; `on_page(number, n_pages)` is told before each page OCR reads (it takes seconds)."""
-    pdf = _open(data)
+    """A PDF's text, page by page (its text layer, else OCR), laid out into blocks; `on_page(number,
+    n_pages)` is told before each page OCR reads (it takes seconds)."""
+    pdf = _open(data, max_unpacked)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise IngestError("empty_pdf", "The PDF has no pages.")
         if max_pages is not None and n_pages > max_pages:
             raise IngestError("too_many_pages", f"The PDF has {n_pages} pages, more than the limit of {max_pages}; raise --max-pages if it is genuine.")
-        pages, no_text, ocr_pages = _read_pages(pdf, ocr and ocr_available(), on_page)
-        page_conf = {n: _mean_conf(pages[n - 1]) for n in ocr_pages}
+        read = _read_pages(pdf, ocr and ocr_available(), on_page)
     finally:
         pdf.close()
+    pages, no_text, ocr_pages = read.pages, read.no_text, read.ocr_pages
     if len(no_text) == n_pages and not ocr_pages:
         raise IngestError(
             "no_text_layer",
@@ -89,45 +92,60 @@ def read_pdf(data: bytes, *, max_pages: int | None = None, ocr: bool = True,
     for block in blocks:
         if block.page in ocr_pages:
             block.ocr = True
-            block.ocr_page_conf = page_conf[block.page]
+            block.ocr_page_conf = ocr_pages[block.page]
     notes = []
     missed = [p + 1 for p in no_text if p + 1 not in ocr_pages]
     if missed:
         notes.append(f"pages without a text layer left unread (no OCR): {missed[:20]}")
+    notes.extend(read.notes)
     doc_conf = _mean_conf([pl for n in ocr_pages for pl in pages[n - 1]]) if ocr_pages else None
     return Ingested("pdf", blocks, layout="pdf", n_pages=n_pages, ocr_pages=len(ocr_pages), ocr_conf=doc_conf, notes=notes)
 
 
-def _read_pages(pdf: pdfium.PdfDocument, ocr: bool, on_page: Callable[[int, int], None] | None) -> tuple[list[list[_PLine]], list[int], set[int]]:
-    """Each page's lines (from its text layer, else from OCR); the pages without text; those OCR read."""
-    pages: list[list[_PLine]] = []
-    no_text: list[int] = []
-    ocr_pages: set[int] = set()
+@dataclass(slots=True)
+class _Pages:
+    pages: list[list[_PLine]]  # each page's lines, from its text layer or from OCR
+    no_text: list[int]  # pages (0-based) without a text layer
+    ocr_pages: dict[int, float]  # pages (1-based) OCR read -> the mean confidence of their words
+    notes: list[str]
+
+
+def _read_pages(pdf: pdfium.PdfDocument, ocr: bool, on_page: Callable[[int, int], None] | None) -> _Pages:
+    out = _Pages([], [], {}, [])
+    tables = DocumentTables()
+    scans = _ScanTables(tables)
     next_marker = [1]  # the number the next marker OCR could not read takes
-    tables = _Tables()
     for i in range(len(pdf)):
         page = pdf[i]
         try:
             textpage = page.get_textpage()
             try:
-                plines = _page_lines(textpage, page.get_height())
+                plines = _page_lines(textpage, page.get_height(), tables.page(page.raw, textpage.raw, i + 1))
             finally:
                 textpage.close()
-            if not any(pl.text.strip() for pl in plines):
-                no_text.append(i)
+            if not any(pl.text.strip() or pl.table for pl in plines):
+                out.no_text.append(i)
                 plines = []
                 if ocr:
                     if on_page is not None:
                         on_page(i + 1, len(pdf))
                     try:
-                        plines = _ocr_lines(read_page(page, i + 1), next_marker, tables)
+                        result = read_page(page, i + 1)
                     except OcrError as exc:
                         raise IngestError(exc.error_type, exc.message) from None
-                    ocr_pages.add(i + 1)
+                    plines = _ocr_lines(result, next_marker, scans)
+                    out.ocr_pages[i + 1] = _mean_conf(plines)
+                    if result.reduced:
+                        out.notes.append(_scaled_note(i + 1, page.get_width(), page.get_height(), result))
         finally:
             page.close()
-        pages.append(plines)
-    return pages, no_text, ocr_pages
+        out.pages.append(plines)
+    return out
+
+
+def _scaled_note(number: int, width_pt: float, height_pt: float, result: OcrPage) -> str:
+    return (f"page {number} is {width_pt:.0f} x {height_pt:.0f} pt; OCR read it rendered at {result.dpi} dpi "
+            f"instead of {result.reduced} to bound memory")
 
 
 def _body_size(plines: list[_PLine]) -> float:
@@ -140,57 +158,65 @@ def _body_size(plines: list[_PLine]) -> float:
 
 
 def _mean_conf(plines: list[_PLine]) -> float:
-    """Mean word confidence, weighted by word length (0-100)."""
-    words = [w for pl in plines for w in pl.words or ()]
+    """Mean word confidence, weighted by word length (0-100); a table's cells count too."""
+    words = [w for pl in plines for w in pl.words or ()] + [w for pl in plines for b in pl.table or () for w in b.ocr_words]
     weight = sum(len(w) for w, _ in words)
     return round(sum(len(w) * c for w, c in words) / weight, 1) if weight else 0.0
 
 
-class _Tables:
-    """The document's tables OCR found, numbered in order; a table running on from the page before continues it."""
+class _ScanTables:
+    """The tables OCR found, numbered with the text layer's (pdf_tables); a table running on from
+    the page before, with the same columns, continues it."""
 
-    def __init__(self) -> None:
-        self.count = 0
+    def __init__(self, numbers: DocumentTables) -> None:
+        self.numbers = numbers
         self.last: tuple[int, int, tuple[int, ...]] | None = None  # the last page's closing table: number, rows, columns
 
     def place(self, result: OcrPage) -> dict[int, tuple[int, int]]:
         """Each table of the page -> (its number in the document, the row its first row is)."""
-        tables = sorted({ln.cell[0] for ln in result.lines if ln.cell})
         content = [ln for ln in result.lines if not PAGE_NUMBER.fullmatch(ln.text.strip())]
         out: dict[int, tuple[int, int]] = {}
-        for t in tables:
-            first = content and content[0].cell and content[0].cell[0] == t
-            columns = next(ln.columns for ln in result.lines if ln.cell and ln.cell[0] == t)
-            if first and self.last and _same_columns(self.last[2], columns):
+        for t in sorted({ln.cell[0] for ln in result.lines if ln.cell}):
+            first = bool(content) and content[0].cell is not None and content[0].cell[0] == t
+            if first and self.last and _same_columns(self.last[2], _columns_of(result, t)):
                 out[t] = (self.last[0], self.last[1])  # a table whose rows run on from the last page
             else:
-                out[t] = (self.count, 0)
-                self.count += 1
+                out[t] = (self.numbers.count, 0)
+                self.numbers.count += 1
+                self.numbers.last = None  # a text-layer table on the next page does not continue a scanned one
         closing = content[-1].cell if content and content[-1].cell else None
+        self.last = None
         if closing:
             number, offset = out[closing[0]]
             rows = max(ln.cell[1] for ln in result.lines if ln.cell and ln.cell[0] == closing[0]) + 1
-            self.last = (number, offset + rows, next(ln.columns for ln in result.lines if ln.cell and ln.cell[0] == closing[0]))
-        else:
-            self.last = None
+            self.last = (number, offset + rows, _columns_of(result, closing[0]))
         return out
+
+
+def _columns_of(result: OcrPage, table: int) -> tuple[int, ...]:
+    return next(ln.columns for ln in result.lines if ln.cell and ln.cell[0] == table)
 
 
 def _same_columns(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= 0.01 * max(a[-1], 1) for x, y in zip(a, b))
 
 
-def _ocr_lines(result: OcrPage, next_marker: list[int], tables: _Tables) -> list[_PLine]:
+def _ocr_lines(result: OcrPage, next_marker: list[int], tables: _ScanTables) -> list[_PLine]:
     """An OCR'd page's lines as the layout rules take them: markers whose digits were not read (or not in
-    order) numbered in turn."""
-    out = []
+    order) numbered in turn; each table's cells as blocks, on one line where the table stands."""
+    out: list[_PLine] = []
     placed = tables.place(result)
     for ln in result.lines:
-        text = ln.text
         if ln.cell:
             number, offset = placed[ln.cell[0]]
-            out.append(_PLine(text, ln.size, -1, low=ln.top >= 0.5, words=ln.words, cell=(number, offset + ln.cell[1], ln.cell[2])))
+            cell = Block("table_cell", ln.text, page=result.number, table=number, row=offset + ln.cell[1], col=ln.cell[2],
+                         ocr_words=list(ln.words))
+            if out and out[-1].table and out[-1].table[-1].table == number:
+                out[-1].table.append(cell)
+            else:
+                out.append(_PLine("", 0.0, -1, low=ln.top >= 0.5, table=[cell]))
             continue
+        text = ln.text
         for m in MARKER_RE.finditer(ln.text):
             # markers run in order: digits read out of order (a small 4 read as 1) are misread too
             n = marker_number(m.group(0))
@@ -212,7 +238,17 @@ def _page_edges(lines: list[Line]) -> list[Line]:
     return [ln for page in by_page.values() for ln in (page[:2] + page[-2:] if len(page) > 4 else page)]
 
 
-def _open(data: bytes) -> pdfium.PdfDocument:
+def _open(data: bytes, max_unpacked: int | None = None) -> pdfium.PdfDocument:
+    # pdfium inflates a content stream whole, with no limit: 1.5 MB of deflated blanks took 2.5 GB
+    found = bombs.flate_bomb(data, max_unpacked)
+    if found is not None:
+        offset, reached = found
+        rule = bombs.rule_text(None, max_unpacked, "for one stream")
+        raise IngestError(
+            "stream_bomb",
+            f"A compressed stream of the PDF (at byte {offset:,}) expands {rule}; it reached {reached:,} bytes "
+            f"before it was stopped: refused as a likely decompression bomb. {bombs.HOW_TO_ALLOW}",
+        )
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -222,8 +258,12 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise IngestError("corrupt_file", f"The PDF cannot be opened ({exc}); it is damaged, truncated or not a PDF.") from exc
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
-    """The page's text lines, each with the type size of its first visible character."""
+def _page_lines(textpage: pdfium.PdfTextPage, height: float, tables: PageTables | None = None) -> list[_PLine]:
+    """The page's text lines, each with the type size of its first visible character.
+
+    The lines inside a ruled table go to its cells instead (`tables`); where the
+    table stands, one empty line holds its cells' blocks.
+    """
     n = textpage.count_chars()
     if n <= 0:
         return []
@@ -235,6 +275,15 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
     out = []
     pos = 0
     for raw in text.split("\r\n"):
+        placed = None
+        if tables is not None and aligned:
+            left, placed = tables.take(raw, pos)  # what falls in a table's cells leaves the line, blanked
+            if left is not raw and not left.strip():  # all of it: nothing left to lay out
+                if placed is not None:
+                    out.append(_PLine("", 0.0, -1, table=placed))
+                pos += len(raw) + 2
+                continue
+            raw = left
         # the first letter, not the first character: a footnote line starts with its number
         first_letter = _LETTER.search(raw)
         letter = first_letter.start() if first_letter else None
@@ -243,7 +292,11 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[_PLine]:
             size, bottom = chars.size(pos + letter), chars.bottom(pos + letter)
         low = bottom < 0.5 * height if letter is not None or not out else out[-1].low
         out.append(_PLine(raw.replace("\r", " ").replace("\n", " "), size, pos if aligned else -1, low))
+        if placed is not None:
+            out.append(_PLine("", 0.0, -1, table=placed))
         pos += len(raw) + 2
+    if tables is not None:
+        tables.finish()
     for pl in out:
         if pl.start >= 0 and pl.size > 0:
             pl.text = _superscripts(chars, pl)
@@ -345,11 +398,12 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
     footnote starts only where its marker was seen in the text before it, so a
     table in small type (numbered rows) does not pass for footnotes.
     """
-    lines = [Line(pl.text.rstrip(), page, "cell" if pl.cell else "body", words=pl.words, cell=pl.cell) for pl in plines]
+    lines = [Line(pl.text.rstrip(), page, words=pl.words) if pl.table is None else Line("", page, "table", cells=pl.table)
+             for pl in plines]
     visible = [i for i, ln in enumerate(lines) if ln.text.strip()]
     small = {i for i in visible if 0 < plines[i].size < 0.9 * body_size}
     for i in visible[:2] + visible[-2:]:
-        if PAGE_NUMBER.fullmatch(lines[i].text.strip()) and lines[i].kind == "body":
+        if PAGE_NUMBER.fullmatch(lines[i].text.strip()):
             lines[i].kind = "page_number"
     body_like = [i for i in visible if i not in small and lines[i].kind == "body"]
     last_body = body_like[-1] if body_like else -1
@@ -385,4 +439,4 @@ def _classify_page(plines: list[_PLine], page: int, body_size: float, expected: 
             in_footnote = True
         elif in_footnote:
             lines[i].kind = "footnote"
-    return [ln for ln in lines if ln.kind != "glued" and (ln.text.strip() or ln.footnote is not None)]
+    return [ln for ln in lines if ln.kind != "glued" and (ln.text.strip() or ln.footnote is not None or ln.kind == "table")]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.4"  # 1.4: OCR confidence (ocr_conf on documents, blocks, references, quantities, agencies; blocks.ocr_page_conf); 1.3: findings located, quoted and weighed (source_path, page, line, quote, evidence, confidence, origin, caveat); 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
+SCHEMA_VERSION = "1.4"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date, one documents row per doc_id; 1.3: findings located, quoted and weighed, cited_documents.held_by_doc_id, documents.bad_bytes; 1.4: OCR confidence (ocr_conf on documents, blocks, references, quantities, agencies; blocks.ocr_page_conf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ DOCUMENTS = Table(
         _c("sha256", S, "sha256 of the file's bytes", False),
         _c("size_bytes", I64, "size of the file", False),
         _c("encoding", S, "text encoding of the input (text files)"),
+        _c("bad_bytes", I32, "text files: bytes that were not valid in their encoding, each replaced by U+FFFD (0: none); null for other formats"),
         _c("layout", S, "how the text was laid out: paragraphs (one per line), wrapped (PDF-extracted lines), pdf, docx"),
         _c("n_blocks", I32, "number of blocks", False),
         _c("n_references", I32, "number of citations found", False),
@@ -262,6 +263,7 @@ CITED_DOCUMENTS = Table(
         _c("first_report_date", D, "date of the earliest report citing it"),
         _c("last_report_date", D, "date of the latest report citing it"),
         _c("nq57_family", B, "57-NQ/TW itself or a document that implements it, directly or through others", False),
+        _c("held_by_doc_id", S, "the corpus document that is this one (documents.own_code is its code, and its date or its issuer agrees; a local code only in its province, a year only its own); null when the archive lacks it"),
     ),
 )
 
