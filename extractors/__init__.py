@@ -1,4 +1,7 @@
-"""Pure functions over normalized text: references, dates, numbers, quantities, agencies, metadata.
+"""Pure functions over a document's normalized text: the entities it cites, counts and names, and its own record.
 
-Nothing here knows about files, formats or Parquet.
+Each entity is a component (component.py is the contract): references, quantities
+(figures.py), agencies, metadata (with record.py); the rest are the pieces they are
+built from (codes, dates, numbers, roles, relations, resolution). Nothing here
+knows about files, formats or Parquet.
 """

@@ -24,6 +24,7 @@ import unicodedata
 import regex as re
 
 import gazetteer
+from extractors.misread import reread
 from extractors.models import CodeParts
 
 SEG = r"\p{Lu}[\p{L}\d&]*"
@@ -237,15 +238,24 @@ _CUT_SEG = rf"{SEG}(?:\sĐ[\p{{Lu}}\d&]*(?!\p{{Ll}}))*"
 _CAPS_AHEAD = r"(?=\p{Lu}[\p{Lu}\d&]*[rgyi]?[\p{Lu}\d&]*(?<=..)(?![\p{L}\d&]))"
 
 
-@lru_cache(maxsize=1)
-def _loose_code_re() -> re.Pattern:
+# OCR reads a number's leading 1 as a letter: `I195/QĐ-BGDĐT`
+_OCR_ONE = r"(?:[Il|](?=\d))"
+# OCR reads one hyphen as two (`04--TB/BCĐTW`, `1012/QĐ- -TTg`): in OCR'd text a dash may be doubled
+_OCR_DASH = r"(?:[\-–—](?:\s?[\-–—])?)"
+
+
+@lru_cache(maxsize=2)
+def _loose_code_re(ocr: bool = False) -> re.Pattern:
     types = "|".join(sorted(map(re.escape, gazetteer.type_codes()), key=len, reverse=True))
+    dash = _OCR_DASH if ocr else _DASH
+    join = rf"(?:/|{_OCR_DASH})" if ocr else r"[\-–—/]"
+    number = rf"{_OCR_ONE}?{NUMBER}" if ocr else NUMBER
     return re.compile(
         rf"""(?<![\p{{L}}\d/.:,\-%])
-        (?P<code>{NUMBER}
-          (?: (?:{_DASH}|\s{_DASH}\s?|{_DASH}\s|\s(?=(?:{types})\s?/)) {_CUT_SEG} \s?/\s? {_CUT_SEG} (?:{_DASH}{_CUT_SEG})*
+        (?P<code>{number}
+          (?: (?:{dash}|\s{dash}\s?|{dash}\s|\s(?=(?:{types})\s?/)) {_CUT_SEG} \s?/\s? {_CUT_SEG} (?:{dash}{_CUT_SEG})*
             | (?:\s?[/\-]\s?{YEAR}(?=\s?/|\s?(?:{types})-\p{{Lu}}))? (?:/|\s/\s?|/\s{_CAPS_AHEAD}|(?P<noslash>\s?(?=(?:{types})-\p{{Lu}}))) {_CUT_SEG}
-              (?:(?:\s{_DASH}\s?|{_DASH}\s){_CAPS_AHEAD}{_CUT_SEG})? (?:[\-–—/]{_CUT_SEG})*
+              (?:(?:\s{dash}\s?|{dash}\s){_CAPS_AHEAD}{_CUT_SEG})? (?:{join}{_CUT_SEG})*
             | -{SEG}
           )
         )(?![\p{{L}}\d&/])""",
@@ -267,14 +277,44 @@ class FoundCode:
         return self.parts.code
 
 
-def find_codes(text: str) -> list[FoundCode]:
-    """Every code candidate in `text`, repaired where the source broke it (see above)."""
+def find_codes(text: str, ocr: bool = False) -> list[FoundCode]:
+    """Every code candidate in `text`, repaired where the source broke it (see above).
+
+    `ocr`: the text came from OCR, and a code is also read as its likeliest reading
+    where OCR took one letter for another (extractors.misread; reason `ocr_confusion`).
+    """
     out = []
-    for m in _loose_code_re().finditer(text):
-        found = _put_together(m.group("code"), m.start("code"), m.group("noslash") is not None)
+    for m in _loose_code_re(ocr).finditer(text):
+        raw = m.group("code")
+        one = ocr and raw[:1] in "Il|"
+        doubled = ocr and (_DOUBLED_DASH.search(raw) is not None or one)
+        fixed = "1" + raw[1:] if one else raw
+        fixed = _DOUBLED_DASH.sub(_one_dash, fixed) if doubled else fixed
+        found = _put_together(fixed, m.start("code"), m.group("noslash") is not None)
+        if found is not None and ocr:
+            found = _reread(found, doubled, spaced=re.search(r"\s", raw) is not None)
         if found is not None:
             out.append(found)
     return out
+
+
+_DOUBLED_DASH = re.compile(r"[\-–—]\s?[\-–—]")
+
+
+def _one_dash(m: re.Match) -> str:
+    """`--` and `- -` as one hyphen, padded to the same length: the code's span stays the text's."""
+    return "-" + " " * (len(m.group(0)) - 1)
+
+
+def _reread(found: FoundCode, doubled: bool = False, spaced: bool = True) -> FoundCode:
+    """The code as its likeliest reading (extractors.misread); `doubled`: a hyphen OCR read twice was made one,
+    or a number's leading I read as 1 (`spaced`: with a space between, else the space is only the padding
+    and no reason of its own)."""
+    parts = reread(found.parts, parse_code) or (found.parts if doubled else None)
+    if parts is None:
+        return found
+    reasons = [r for r in (found.repair or "").split(",") if r and (spaced or r != "space_in_code")]
+    return FoundCode(found.start, found.end, parts, ",".join([*reasons, "ocr_confusion"]))
 
 
 _CUT = re.compile(r"\sĐ")

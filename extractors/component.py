@@ -28,6 +28,7 @@ class BlockView(Protocol):
     start: int  # span in the document's text
     end: int
     page: int | None
+    ocr: bool  # its text came from OCR
     table: int | None  # table cells: which table, row and column
     row: int | None
     col: int | None

@@ -60,6 +60,7 @@ class Reference:
     in_footnote: bool = False
     page: int | None = None
     sentence: str = ""
+    ocr_conf: float | None = None  # OCR'd text: Tesseract's confidence in its least sure word (set by the pipeline)
 
 
 @dataclass(slots=True)
@@ -87,6 +88,7 @@ class Quantity:
     in_footnote: bool = False
     page: int | None = None
     sentence: str = ""
+    ocr_conf: float | None = None  # OCR'd text: Tesseract's confidence in its least sure word (set by the pipeline)
 
 
 @dataclass(slots=True)
@@ -100,3 +102,4 @@ class Agency:
     kind: str | None = None  # party | legislature | government | ministry | ministry_unit | department | steering | mass_org | judicial | armed_forces
     in_footnote: bool = False
     page: int | None = None
+    ocr_conf: float | None = None  # OCR'd text: Tesseract's confidence in its least sure word (set by the pipeline)

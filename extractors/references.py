@@ -145,13 +145,14 @@ _SHARED_ISSUER_GAP = re.compile(r"\s*(?:,|và|,\s*và)\s*")  # members sharing a
 _MAX_ISSUER_WORDS = 14
 
 
-def find_references(text: str, offset: int = 0) -> list[Reference]:
-    """All citations in `text` (one block); spans are shifted by `offset`."""
+def find_references(text: str, offset: int = 0, ocr: bool = False) -> list[Reference]:
+    """All citations in `text` (one block); spans are shifted by `offset`. `ocr`: the text came from OCR,
+    and codes are read as their likeliest reading (extractors.misread)."""
     p = _patterns()
     taken = link_spans(text)  # nothing inside a web link is a citation
     refs: list[Reference] = []
     laws = _laws(text, p)
-    coded = _join_laws_and_numbers(text, laws, _coded(text, p))
+    coded = _join_laws_and_numbers(text, laws, _coded(text, p, ocr))
     # earlier passes win overlaps: standards, then codes, then short forms and anaphora
     for kind in (_standards(text, p), coded, sorted((*_short_forms(text, p), *_anaphora(text, p)), key=_by_start)):
         kept = _free(kind, taken)
@@ -267,9 +268,9 @@ _PART_BEFORE = re.compile(r"(?i)(?<![\p{L}])(?:mẫu|biểu|phụ lục|bảng|p
 _MOTTO = re.compile(r"(?i)độc\s+lập\s*[\-–]\s*tự\s+do\s*[\-–]\s*hạnh\s+phúc")
 
 
-def _coded(text: str, p) -> list[Reference]:
+def _coded(text: str, p, ocr: bool = False) -> list[Reference]:
     out = []
-    for found in find_codes(text):
+    for found in find_codes(text, ocr):
         parts = found.parts
         cstart = found.start
         w0 = max(0, cstart - 80)
@@ -870,7 +871,7 @@ def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Refere
     for run in block_runs(doc):
         start, end = run[0].start, run[-1].end
         text = doc.text[start:end]
-        here = find_references(text, offset=start)
+        here = find_references(text, offset=start, ocr=getattr(run[0], "ocr", False))
         link(text, here, offset=start)
         starts = [b.start for b in run]
         for ref in here:
@@ -885,14 +886,16 @@ def find_in_document(doc: DocumentView, found: Mapping[str, Any]) -> list[Refere
 
 def block_runs(doc: DocumentView) -> list[list]:
     """Consecutive searched blocks, adjacent in the text; footnotes never run on into the body,
-    running headers and footers (not searched) end a run."""
+    running headers and footers (not searched) end a run, and so does a change between OCR'd and
+    born-digital pages (OCR's misreadings are corrected only in OCR'd text)."""
     runs: list[list] = []
     searched = set(map(id, searched_blocks(doc)))
     for block in doc.blocks:
         last = runs[-1][-1] if runs and runs[-1] else None
         if id(block) not in searched:
             runs.append([])
-        elif last is not None and last.end + 1 == block.start and (last.kind == "footnote") == (block.kind == "footnote"):
+        elif (last is not None and last.end + 1 == block.start and (last.kind == "footnote") == (block.kind == "footnote")
+              and getattr(last, "ocr", False) == getattr(block, "ocr", False)):
             runs[-1].append(block)
         else:
             runs.append([block])

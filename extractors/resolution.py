@@ -3,7 +3,8 @@
 - Anaphora (`Kế hoạch nêu trên`) point back to the citation of that type
   before them (when that is unambiguous).
 - Every citation gets `issuer_canonical`: from the issuer the text states
-  (the agency gazetteer), else from the code's issuer part and the report's
+  (the agency gazetteer), else from the gazetteer's known documents (57-NQ/TW
+  is the Politburo's, though /TW names the whole party centre), else from the code's issuer part and the report's
   province as it was when the document was issued (`198/KH-UBND` in a Đắk
   Nông report -> `Ủy ban nhân dân tỉnh Đắk Nông`).
 
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import gazetteer
-from extractors.codes import compare_key, parse_code, type_of
+from extractors.codes import compare_key, known_document, parse_code, type_of
 
 MERGER_DAY = dt.date(2025, 7, 1)  # 63 provinces became 34
 
@@ -146,6 +147,9 @@ def issuer_of(ref: Citation, report: ReportFacts | None) -> tuple[str | None, st
     code = ref.code or ref.resolved_code
     if not code or ref.cite_kind in ("standard", "law"):
         return None, None
+    known = known_document(code)
+    if known is not None:  # the code's issuer part names a family of bodies (/TW); the gazetteer knows which one
+        return known.issuer, "issuer from gazetteer"
     parts = parse_code(code)
     if parts is None or not parts.issuer_code:
         return None, None

@@ -302,23 +302,35 @@ class KnownDocument:
     source: str  # where the fact comes from
     # what reports call it by (doc type, number), when not its own type and number: Đề án 06 is 06/QĐ-TTg
     short_forms: tuple[tuple[str, str], ...] = ()
+    name: str | None = None  # laws: the name they are cited by (Tổ chức Chính phủ), with their date
+    replaced_by: str | None = None  # the code of the document that replaced it
+    replaced_on: dt.date | None = None  # the day the replacement took effect
+    line: int = 0  # its line in known_documents.csv: where an auditor checks the fact
 
 
 @cache
 def known_documents() -> tuple[KnownDocument, ...]:
-    """Central documents (the 57-NQ/TW family, and others reports name by a short form) with their real dates and issuers.
+    """Central documents (the 57-NQ/TW family, others reports name by a short form, laws that were replaced)
+    with their real dates, issuers and replacements.
 
     Looked up by code with extractors.codes.known_document (codes compare by its key).
     """
-    import datetime as dt
-
     return tuple(
         KnownDocument(
             r["code"], r["doc_type"], dt.date.fromisoformat(r["issued_date"]), r["issuer"], r["implements"] or None, r["subject"], r["source"],
             tuple(_short_form(f) for f in (r.get("short_forms") or "").split("|") if f.strip()),
+            name=r.get("name") or None,
+            replaced_by=r.get("replaced_by") or None,
+            replaced_on=dt.date.fromisoformat(r["replaced_on"]) if r.get("replaced_on") else None,
+            line=line,
         )
-        for r in _rows("known_documents.csv")
+        for line, r in _numbered_rows("known_documents.csv")
     )
+
+
+def _numbered_rows(name: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a gazetteer file with their line in it (the header is line 1; no field spans lines)."""
+    return [(i + 2, r) for i, r in enumerate(_rows(name))]
 
 
 def _short_form(text: str) -> tuple[str, str]:
@@ -335,8 +347,66 @@ def known_by_short_form(doc_type: str | None, number: str | None) -> str | None:
     named = [d.code for d in known_documents() if (doc_type, wanted) in d.short_forms]
     if named:
         return named[0] if len(named) == 1 else None
+    # a replaced document is listed for its replacement, not as what a bare number now means:
+    # `Nghị định 110` in a recent report is more likely a later decree of that number
     found = [
         d.code for d in known_documents()
-        if d.doc_type == doc_type and (d.code.split("/")[0].split("-")[0].lstrip("0") or "0") == wanted
+        if d.replaced_by is None and d.doc_type == doc_type and (d.code.split("/")[0].split("-")[0].lstrip("0") or "0") == wanted
     ]
     return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A body that issued documents and no longer exists, or whose existence has dates (bodies.csv).
+
+    `TCCP` (Ban Tổ chức - Cán bộ Chính phủ, until 2002) is a real issuer of its
+    time, not an unknown code; a document of the Ministry of Information and
+    Communications dated after 1/3/2025, when it merged into the Ministry of
+    Science and Technology, cannot be.
+    """
+
+    code: str  # issuer code in document codes ("" for bodies known by name only: district bodies)
+    body: str
+    level: str
+    valid_from: dt.date | None  # first day it existed, when the gazetteer knows it
+    valid_until: dt.date | None  # last day it existed
+    successor: str | None  # the code of the body that took its place
+    names: tuple[str, ...]  # how texts name it, folded (gazetteer.fold), as the start of an issuer phrase
+    source: str
+    line: int  # its line in bodies.csv
+
+    def existed_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_until is None or day <= self.valid_until)
+
+
+@cache
+def bodies() -> tuple[Body, ...]:
+    def day(text: str) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    return tuple(
+        Body(
+            r["code"], r["body"], r["level"], day(r["valid_from"]), day(r["valid_until"]), r["successor"] or None,
+            tuple(fold(n) for n in r["names"].split("|") if n), r["source"], line,
+        )
+        for line, r in _numbered_rows("bodies.csv")
+    )
+
+
+def body_of_code(issuer_code: str) -> Body | None:
+    """The dated body an issuer code stands for (case aside: headings in capitals write TTG for TTg)."""
+    wanted = issuer_code.upper()
+    return next((b for b in bodies() if b.code and b.code.upper() == wanted), None)
+
+
+def body_named(issuer: str) -> Body | None:
+    """The dated body an issuer phrase names (`UBND huyện Sơn Hà`: a district body)."""
+    folded = fold(" ".join(issuer.split()))
+    return next((b for b in bodies() if any(folded.startswith(n) for n in b.names)), None)
+
+
+def issuer_code_known(issuer_code: str) -> bool:
+    """An issuer code of a body that exists or existed (case aside)."""
+    wanted = issuer_code.upper()
+    return any(c.upper() == wanted for c in issuer_codes()) or body_of_code(issuer_code) is not None

@@ -97,18 +97,25 @@ def known_documents(out: Path, version: str) -> dict[str, Known]:
     """The documents the dataset at `out` holds that this version made, with the paths that held them.
 
     Paths come from the manifest's inputs (resolved paths; datasets written before
-    they were recorded give the path as stored). An unreadable dataset knows
-    nothing: everything is read again.
+    they were recorded give the path as stored). A dataset of another kind
+    (no manifest, other columns) knows nothing: everything is read again; one
+    with a damaged part stops the run (DamagedDataset: --full rebuilds it).
     """
     import pyarrow as pa
     import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
-    from pipeline.store.commit import read_manifest
+    from pipeline.store.commit import DamagedDataset, read_manifest
 
     manifest = read_manifest(out)
     folder = out / "documents"
     if manifest is None or not folder.is_dir():
         return {}
+    for part in sorted(folder.glob("*.parquet")):  # damaged is not unknown: reading everything again would drop rows
+        try:
+            pq.read_metadata(part)
+        except (pa.ArrowException, OSError) as exc:
+            raise DamagedDataset(out, part, exc) from None
     try:
         table = ds.dataset(folder, format="parquet").to_table(
             columns=["doc_id", "source_path", "sha256", "size_bytes", "pipeline_version"]

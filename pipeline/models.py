@@ -18,6 +18,12 @@ class Block:
     text: str
     page: int | None = None
     ocr: bool = False
+    # OCR'd blocks: each word read and Tesseract's confidence in it (0-100), in order; after
+    # assembly, `ocr_spans` places them in the document's text and `ocr_conf` is their mean
+    ocr_words: list[tuple[str, float]] = field(default_factory=list)
+    ocr_spans: list[tuple[int, int, float]] = field(default_factory=list)
+    ocr_conf: float | None = None
+    ocr_page_conf: float | None = None  # the mean confidence of its page's words
     # footnote blocks: the number shown in the document
     footnote: int | None = None
     # body blocks: (footnote number, offset in this block's text) of each marker
@@ -46,6 +52,8 @@ class Document:
     encoding: str | None = None
     encoding_repaired: bool = False
     ocr_pages: int | None = None
+    ocr_conf: float | None = None  # mean confidence of the OCR'd words (0-100)
+    bad_bytes: int | None = None  # text files: bytes replaced by U+FFFD
     layout: str | None = None  # how the text was laid out: "paragraphs", "wrapped", "pdf", ...
 
 

@@ -75,6 +75,7 @@ def run(
     log: RunLog | None = None,
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[DocResult], None] | None = None,
+    on_page: Callable[[InputFile, int, int], None] | None = None,
 ) -> RunSummary:
     """Read the inputs and commit the dataset; Ctrl-C while files are read commits the files done
     (`RunSummary.interrupted`), a second one during that commit leaves the previous dataset as it was."""
@@ -97,7 +98,7 @@ def run(
             ledger.failed_before_reading(err)
         carried = ledger.carry(todo, known, prune)
         writer.carry_over(out, carried)
-        engine_ = _engine(engine, workers, limits, scheduler, writer, bool(todo.to_read))
+        engine_ = _engine(engine, workers, limits, scheduler, writer, bool(todo.to_read), on_page)
         done = _read(engine_, todo, ledger, writer, on_file)
         if ledger.summary.interrupted:  # the files not read keep what the previous dataset holds of them
             writer.carry_over(out, ledger.not_read(todo.to_read[done:], previous, carried))
@@ -124,12 +125,13 @@ def run(
 
 
 def _engine(name: str, workers: int | None, limits: Limits | None, scheduler: str | None, writer: DatasetWriter,
-            reading: bool) -> Engine:
+            reading: bool, on_page: Callable[[InputFile, int, int], None] | None = None) -> Engine:
     """The engine, its local workers writing their rows in the staging folder."""
     writer.incoming.mkdir()
     if name == "local" and reading:
         warm_up()  # before the workers are forked: they inherit what it loaded
-    return make_engine(name, workers or 0, limits or Limits(), scheduler, keep=partial(write_result, writer.incoming))
+    return make_engine(name, workers or 0, limits or Limits(), scheduler, keep=partial(write_result, writer.incoming),
+                       on_page=on_page)
 
 
 def _read(engine: Engine, todo: Plan, ledger: Ledger, writer: DatasetWriter, on_file) -> int:
@@ -226,10 +228,10 @@ class Ledger:
         for doc_id, item in todo.carried.items():
             k = known[doc_id]
             self.first_path_of[k.sha256] = item.display
-            self.inputs.append(_entry(item, "unchanged", k.doc_id, k.sha256, k.size_bytes))
+            self.inputs.append(_entry(item.display, item.resolved, "unchanged", k.doc_id, k.sha256, k.size_bytes))
         for item, doc_id in todo.duplicates:
             k = known[doc_id]
-            self._duplicate(item, k.doc_id, k.sha256, k.size_bytes, todo.carried[doc_id].display)
+            self._duplicate(item.display, item.resolved, k.doc_id, k.sha256, k.size_bytes, todo.carried[doc_id].display)
         self.resolved = {item.display: item.resolved for item in todo.to_read}
         return keep
 
@@ -244,39 +246,39 @@ class Ledger:
 
     def read(self, res: DocResult, todo: Plan) -> bool:
         """Record one file the engine read; False when its rows must not be written (its bytes are a document already)."""
-        item = InputFile(Path(), res.source_path, self.resolved.get(res.source_path, ""))
+        display, resolved = res.source_path, self.resolved.get(res.source_path, "")
         doc = res.document
         if doc is None:
             self.summary.failed += 1
-            self.inputs.append({"source_path": item.display, "resolved": item.resolved, "status": "failed",
+            self.inputs.append({"source_path": display, "resolved": resolved, "status": "failed",
                                 "error_type": res.errors[0].error_type})
-            self.log.file(item.display, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
+            self.log.file(display, "failed", error_type=res.errors[0].error_type, message=res.errors[0].message,
                           seconds=round(res.seconds, 4))
         else:
-            first = self.first_path_of.setdefault(doc.sha256, item.display)
-            if first != item.display:  # one document however many files hold its bytes
-                self._duplicate(item, doc.doc_id, doc.sha256, doc.size_bytes, first, res.seconds)
+            first = self.first_path_of.setdefault(doc.sha256, display)
+            if first != display:  # one document however many files hold its bytes
+                self._duplicate(display, resolved, doc.doc_id, doc.sha256, doc.size_bytes, first, res.seconds)
                 return False
             refs = res.count("references")
             self.summary.read += 1
             self.summary.characters += res.characters()
             self.summary.references += refs
-            if item.display in todo.changed:
+            if display in todo.changed:
                 self.summary.replaced += 1
             else:
                 self.summary.added += 1
-            self.inputs.append(_entry(item, "read", doc.doc_id, doc.sha256, doc.size_bytes))
-            self.log.file(item.display, "read", doc_id=doc.doc_id, seconds=round(res.seconds, 4), references=refs,
+            self.inputs.append(_entry(display, resolved, "read", doc.doc_id, doc.sha256, doc.size_bytes))
+            self.log.file(display, "read", doc_id=doc.doc_id, seconds=round(res.seconds, 4), references=refs,
                           quantities=res.count("quantities"), agencies=res.count("agencies"),
                           errors=[e.error_type for e in res.errors])
         for err in res.errors:
             self.count_error(err)
         return True
 
-    def _duplicate(self, item: InputFile, doc_id: str, sha256: str, size: int, of: str, seconds: float = 0.0) -> None:
+    def _duplicate(self, display: str, resolved: str, doc_id: str, sha256: str, size: int, of: str, seconds: float = 0.0) -> None:
         self.summary.duplicates += 1
-        self.inputs.append({**_entry(item, "duplicate", doc_id, sha256, size), "duplicate_of": of})
-        self.log.file(item.display, "duplicate", doc_id=doc_id, duplicate_of=of, seconds=round(seconds, 4))
+        self.inputs.append({**_entry(display, resolved, "duplicate", doc_id, sha256, size), "duplicate_of": of})
+        self.log.file(display, "duplicate", doc_id=doc_id, duplicate_of=of, seconds=round(seconds, 4))
 
     def count_error(self, err: ErrorRecord) -> None:
         by_type = self.summary.errors_by_type
@@ -291,6 +293,6 @@ class Ledger:
                 **({"interrupted": True, "done": s["done"]} if s["interrupted"] else {})}
 
 
-def _entry(item: InputFile, status: str, doc_id: str, sha256: str, size_bytes: int) -> dict:
-    return {"source_path": item.display, "resolved": item.resolved, "status": status, "doc_id": doc_id,
+def _entry(display: str, resolved: str, status: str, doc_id: str, sha256: str, size_bytes: int) -> dict:
+    return {"source_path": display, "resolved": resolved, "status": status, "doc_id": doc_id,
             "sha256": sha256, "size_bytes": size_bytes}

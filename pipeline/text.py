@@ -45,6 +45,7 @@ _CHAR_FIXES = str.maketrans(
         # direction marks and invisible operators: Word and web pages leave them inside codes
         "\u200e": None,
         "\u200f": None,
+        "\u061c": None,  # Arabic letter mark, a bidi control like the two above
         "\u202a": None,
         "\u202b": None,
         "\u202c": None,

@@ -1,4 +1,5 @@
-"""The audit rules: end to end on small corpora (tests/cases/audit.yaml), and the quantity rule on rows."""
+"""The audit rules: end to end on small corpora (tests/cases/audit/<rule>.yaml), the quantity rule on rows,
+the precision rules (weigh.py) on findings, and every finding on the seed reports (tests/cases/seed_findings.yaml)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,15 +7,20 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+import yaml
 
-from pipeline.corpus.audit import Context
-from pipeline.corpus.audit.citations import date_impossible
-from pipeline.corpus.audit.quantities import quantity_inconsistent
+from pipeline.corpus.audit import Context, registered
+from pipeline.corpus.audit.locate import Spot
+from pipeline.corpus.audit.rules.date_impossible import date_impossible
+from pipeline.corpus.audit.rules.quantity_inconsistent import quantity_inconsistent
+from pipeline.corpus.audit.weigh import weigh
 from pipeline.corpus.records import Citation, Figure
 from pipeline.run import run
+from tests.helpers import CASES as CASE_DIR
 from tests.helpers import load_cases
 
-CASES = load_cases("audit.yaml")
+TABLES = sorted((CASE_DIR / "audit").glob("*.yaml"))
+CASES = [(path.stem, case) for path in TABLES for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
 def findings_for(tmp_path: Path, reports: dict[str, str]) -> list[dict]:
@@ -27,15 +33,57 @@ def findings_for(tmp_path: Path, reports: dict[str, str]) -> list[dict]:
     return ds.dataset(out / "findings").to_table().to_pylist()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_case(tmp_path, case):
+def matches(f: dict, want: dict) -> bool:
+    for key, value in want.items():
+        if key == "message_has":
+            ok = value in f["message"]
+        elif key == "evidence_lines":
+            ok = sorted(e["line"] for e in f["evidence"]) == value
+        elif key == "evidence_paths":
+            ok = sorted(Path(e["source_path"] or "").name for e in f["evidence"]) == sorted(Path(p).name for p in value)
+        else:
+            ok = str(f[key]) == str(value)
+        if not ok:
+            return False
+    return True
+
+
+def test_every_rule_has_its_case_table():
+    names = {r.name for r in registered()}
+    assert names == {path.stem for path in TABLES}
+    for name in names:
+        cases = [c for stem, c in CASES if stem == name]
+        assert any(c.get("fire") for c in cases) and any(c.get("quiet") for c in cases), name
+
+
+@pytest.mark.parametrize("table,case", CASES, ids=[f"{t}: {c['name']}" for t, c in CASES])
+def test_case(tmp_path, table, case):
     findings = findings_for(tmp_path, case["reports"])
     for want in case.get("fire", []):
-        matching = [f for f in findings if all(str(f[k]) == str(v) for k, v in want.items())]
-        assert matching, (want, [(f["rule"], f["code"], f["found"], f["expected"]) for f in findings])
-        assert all(f["message"] and len(f["message"]) > 20 for f in matching)
+        assert want["rule"] == table
+        matching = [f for f in findings if matches(f, want)]
+        assert matching, (want, [(f["rule"], f["code"], f["found"], f["expected"], f["line"], f["message"]) for f in findings])
+        for f in matching:  # every finding can be checked: where it is, what the text says, what it rests on
+            assert f["message"] and len(f["message"]) > 20 and "None" not in f["message"]
+            assert f["source_path"].endswith(".txt") and f["line"] >= 1 and f["quote"]
+            assert 0 < f["confidence"] <= 1 and f["origin"] == "text"
+            assert all(e["source_path"] and e["quote"] for e in f["evidence"])
     for quiet in case.get("quiet", []):
-        assert not [f for f in findings if all(f[k] == v for k, v in quiet.items())], findings
+        assert not [f for f in findings if matches(f, quiet)], findings
+
+
+SEEDS = load_cases("seed_findings.yaml")
+
+
+def test_seed_findings(corpus_dataset: Path):
+    """On the five seed reports every known source error is found, located and quoted, and nothing else is."""
+    findings = ds.dataset(corpus_dataset / "findings").to_table().to_pylist()
+    got = sorted((Path(f["source_path"]).name[:3], f["rule"], f["code"], f["found"]) for f in findings if f["severity"] != "info")
+    want = sorted((s["report"], s["rule"], s["code"], s["found"]) for s in SEEDS)
+    assert got == want
+    for f in findings:
+        assert f["source_path"].startswith("corpus/") or "corpus" in f["source_path"]
+        assert f["line"] and f["quote"] and (f["code"] is None or f["code"] in f["quote"] or f["found"] in f["quote"])
 
 
 def q(kind, value, start, total=None, surface=None, sentence="s"):
@@ -44,7 +92,7 @@ def q(kind, value, start, total=None, surface=None, sentence="s"):
 
 
 def context(today: dt.date | None = None) -> Context:
-    return Context(reports={}, registry={}, usage=None, today=today or dt.date.today())
+    return Context(reports={}, registry={}, today=today or dt.date.today())
 
 
 def stated(sentence: str, *items) -> list[Figure]:
@@ -107,3 +155,43 @@ def test_today_bounds_dates():
                    issued_date=dt.date(2026, 1, 2), sentence="x")
     assert date_impossible([ref], context(dt.date(2026, 1, 1)))
     assert not date_impossible([ref], context(dt.date(2026, 1, 2)))
+
+
+# --- precision: what the text's origin allows (weigh.py) ------------------------------------------
+
+
+def candidate(rule="malformed_code", found="1766/QĐ-BGDDT", expected="1766/QĐ-BGDĐT", repair=None, confidence=0.7) -> dict:
+    return {"doc_id": "d", "start": 10, "end": 20, "rule": rule, "severity": "warning", "code": found, "found": found,
+            "expected": expected, "message": "m", "quote": "q", "evidence": [], "confidence": confidence, "_repair": repair}
+
+
+def spot(line="Quyết định số 1766/QĐ-BGDDT ngày 01/7/2024 của Bộ trưởng", token="1766/QĐ-BGDDT", ocr=False, conf=None, kind="body"):
+    return Spot(page=1, line=3, kind=kind, ocr=ocr, ocr_conf=conf, line_text=line, token=token)
+
+
+@pytest.mark.parametrize("name,f,where,severity,caveat", [
+    ("plain text keeps its finding", candidate(), spot(), "warning", None),
+    ("OCR without a confidence is set aside", candidate(), spot(ocr=True), "info", "set aside: read by OCR"),
+    ("OCR read with high confidence keeps it, saying so", candidate(), spot(ocr=True, conf=0.97), "warning", "read by OCR"),
+    ("a code the ingest repaired cannot carry a form finding", candidate(repair="split_code"), spot(), "info", "set aside: the source broke"),
+    ("a repaired code says nothing against its date", candidate("date_conflict", "2023-05-28", "2023-05-04", "split_code", 0.9), spot(), "warning", None),
+    ("a split date cannot carry a date finding", candidate("date_conflict", "2021-07-16", "2021-07-15", "split_date", 0.9), spot(), "info", "set aside"),
+    ("letter case in a heading in capitals", candidate(found="12/QĐ-TTG", expected="12/QĐ-TTg"),
+     spot(line="CĂN CỨ QUYẾT ĐỊNH SỐ 12/QĐ-TTG NGÀY 15/8/2024 CỦA THỦ TƯỚNG"), "info", "capitals"),
+    ("inside a web link", candidate(found="20178/1998", expected=None), spot(token="vbpl.vn/Pages/?ItemID=20178/1998&Keyword=%C4%90"), "info", "web link"),
+    ("in a blank form", candidate("date_impossible", "2099-01-01", None, None, 0.9), spot(line="Số: ..../QĐ-UBND ngày .... tháng .... năm 20…"), "info", "blank form"),
+])
+def test_weigh(name, f, where, severity, caveat):
+    f["_spot"] = where
+    (out,) = weigh([f])
+    assert out["severity"] == severity
+    assert (out["caveat"] is None) if caveat is None else (caveat in out["caveat"])
+    assert "_spot" not in out and "_repair" not in out
+    assert out["message"].startswith("Not counted as an error of the source") == (severity == "info")
+
+
+def test_one_place_one_fix():
+    a, b = candidate(confidence=0.7), candidate(rule="code_variant", confidence=0.8)
+    a["evidence"], b["evidence"] = [{"note": "gazetteer"}], [{"note": "corpus"}]
+    (out,) = weigh([a, b])
+    assert out["rule"] == "code_variant" and [e["note"] for e in out["evidence"]] == ["corpus", "gazetteer"]

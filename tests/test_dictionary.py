@@ -75,12 +75,19 @@ def test_examples_come_from_the_dataset_and_undeclared_tables_show(synthetic_dat
     rows = schema_rows("-d", str(synthetic_dataset))
     examples = {(r["table"], r["column"]): r["example"] for r in rows}
     assert examples[("documents", "province")] in {"Lâm Đồng", "Quảng Ngãi"}
-    assert examples[("blocks", "kind")] is None  # no blocks in that dataset: no example
+    assert examples[("blocks", "kind")] == "table_cell"  # its blocks are one table's cells
     assert examples[("cited_documents", "code")]  # made by the registry stage
     undeclared = {r["column"] for r in rows if r["table"] == "annotations"}
     assert undeclared == {"doc_id", "note", "reviewer"}
     assert all("not declared" in r["meaning"] for r in rows if r["table"] == "annotations")
     assert not any("not declared" in r["meaning"] for r in rows if r["table"] in TABLES)
+
+
+def test_a_table_without_rows_gives_no_example(tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    assert runner.invoke(app, ["run", str(tmp_path / "in"), "-o", str(tmp_path / "ds")]).exit_code == 0
+    rows = schema_rows("-d", str(tmp_path / "ds"))
+    assert rows and all(r.get("example") is None for r in rows)
 
 
 def test_data_dictionary_is_up_to_date(default_dataset: Path, tmp_path: Path):

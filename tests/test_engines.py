@@ -152,3 +152,19 @@ def test_bench_scale_runs_and_its_reports_hold_what_they_say(monkeypatch, tmp_pa
     source.close()
     pdf_of(7, [tmp_path / "one.pdf"], tmp_path / "seven.pdf")
     assert len(pdfium.PdfDocument(tmp_path / "seven.pdf")) == 7
+
+
+def test_workers_survive_a_parent_that_queried_the_dataset_first(corpus: Path, tmp_path: Path):
+    """A notebook queries a dataset, then runs: the forked workers must not inherit DuckDB's objects to collect."""
+    from pipeline.query.named import named_queries
+    from pipeline.query.sandbox import connect, run_named
+
+    first = run([corpus], tmp_path / "first")
+    con = connect(tmp_path / "first")
+    for name in named_queries():
+        run_named(con, name).read_all()
+    cycles = [[con]]
+    cycles[0].append(cycles)  # garbage the collector must find, as a notebook leaves it
+    del con, cycles
+    again = run([corpus], tmp_path / "second", workers=2)
+    assert (again.read, again.failed, again.errors_by_type) == (first.read, 0, {})

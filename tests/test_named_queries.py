@@ -291,3 +291,137 @@ def test_run_list_and_show_on_the_command_line(corpus_dataset: Path):
     assert wrong.exit_code == 1 and "Did you mean nq57-by-province" in wrong.output
     with pytest.raises(QueryError):
         run_named(connect(corpus_dataset), "nope")
+
+
+def _label(doc: dict) -> str:
+    """A cited document as archive-holdings lists it: its code and date."""
+    return doc["code"] + (f" ({doc['issued_date']:%d/%m/%Y})" if doc["issued_date"] else "")
+
+
+def test_archive_holdings(dataset: Path):
+    registry = {d["doc_key"]: d for d in table(dataset, "cited_documents")}
+    docs = table(dataset, "documents")
+    paths = {d["doc_id"]: d["source_path"] for d in docs}
+    cited = defaultdict(dict)
+    for r in citations(dataset):
+        doc = registry.get(r["cited_key"])
+        if doc is not None and doc["held_by_doc_id"] != r["doc_id"]:  # a report's citations of itself are left out
+            cited[r["doc_id"]][r["cited_key"]] = doc
+    expected = []
+    for d in sorted(docs, key=lambda d: (d["province"] is None, d["province"] or "", d["source_path"])):
+        mine = cited[d["doc_id"]]
+        held = sorted((_label(c), k) for k, c in mine.items() if c["held_by_doc_id"])
+        lacking = sorted((_label(c), k) for k, c in mine.items() if not c["held_by_doc_id"])
+        expected.append({
+            "report": d["source_path"], "province": d["province"] or "(unknown)", "cited_documents": len(mine),
+            "held": len(held), "lacking": len(lacking), "held_documents": [h for h, _ in held] or None,
+            "held_in": sorted({paths[c["held_by_doc_id"]] for c in mine.values() if c["held_by_doc_id"]}) or None,
+            "lacking_documents": [h for h, _ in lacking] or None,
+        })
+    assert result(dataset, "archive-holdings") == expected
+
+
+def test_archive_holdings_by_hand(synthetic_dataset: Path):
+    got = {r["report"]: r for r in result(synthetic_dataset, "archive-holdings")}
+    # in/c.txt is 03/NQ-CP (its own code; undated, the Government as issuer), which in/a.txt cites;
+    # in/b.txt's own code is 198/KH-UBND, but of Quảng Ngãi: not the Lâm Đồng plan in/a.txt cites
+    assert got["in/a.txt"]["held_documents"] == ["03/NQ-CP (09/01/2025)"] and got["in/a.txt"]["held_in"] == ["in/c.txt"]
+    assert "198/KH-UBND (28/03/2025)" in got["in/a.txt"]["lacking_documents"]
+    assert (got["in/a.txt"]["held"], got["in/b.txt"]["held"], got["in/c.txt"]["held"]) == (1, 0, 0)
+
+
+def _lines(dataset: Path) -> list[dict]:
+    """The figures results-vs-targets reads, each with the line it belongs to: its pair, its table row, else itself."""
+    cells = [b for b in table(dataset, "blocks") if b["kind"] == "table_cell"]
+    out = []
+    for q in table(dataset, "quantities"):
+        if not q["indicator"] or q["role"] not in ("target", "result", "change") or q["kind"] == "rank":
+            continue
+        cell = next((b for b in cells if b["doc_id"] == q["doc_id"] and b["start"] <= q["start"] and q["end"] <= b["end"]), None)
+        if q["pair_id"] is not None:
+            q["matched_by"], q["line"] = "pair", ("pair", q["pair_id"])
+        elif cell is not None:
+            q["matched_by"], q["line"] = "table row", ("row", cell["table_index"], cell["row"])
+        else:
+            q["matched_by"], q["line"] = None, ("at", q["start"])
+        out.append(q)
+    return out
+
+
+def results_vs_targets_by_hand(dataset: Path) -> list[dict]:
+    docs = {d["doc_id"]: d for d in table(dataset, "documents")}
+    lines = _lines(dataset)
+    key = lambda q: (q["doc_id"], q["indicator"], q["unit"], q["line"])  # noqa: E731
+    targets: dict[tuple, dict] = {}
+    for q in sorted((q for q in lines if q["role"] == "target"), key=lambda q: q["start"]):
+        targets.setdefault(key(q), q)  # the first target of its line
+    results = [q for q in lines if (q["role"] == "result" and q["kind"] != "ratio" and q["matched_by"]) or (q["role"] == "change" and q["matched_by"] == "pair")]
+    rows = []
+    for r in results:
+        t = targets.get(key(r))
+        if t is not None:
+            rows.append((r, t["value"], r["value"], t["matched_by"], r["start"], r["measure"] or t["measure"], r["period"] or t["period"], r["year"] or t["year"]))
+    rows += [(q, q["total"], q["value"], "ratio", q["start"], q["measure"], q["period"], q["year"])
+             for q in lines if q["role"] == "result" and q["kind"] == "ratio" and q["total"] is not None]
+    matched = {key(r) for r in results}
+    rows += [(t, t["value"], None, None, t["start"], t["measure"], t["period"], t["year"]) for k, t in targets.items() if k not in matched]
+    out = []
+    for q, target, result, how, start, measure, period, year in rows:
+        d = docs[q["doc_id"]]
+        out.append({
+            "report": d["source_path"], "province": d["province"] or "(unknown)", "indicator": q["indicator"], "measure": measure,
+            "unit": q["unit"], "period": period, "year": year, "target": target, "result": result,
+            "share_pct": round(100 * result / target, 1) if result is not None and target else None, "matched_by": how, "_start": start,
+        })
+    return sorted(out, key=lambda r: (r["province"] == "(unknown)", r["province"], r["report"], r["indicator"], r["_start"]))
+
+
+def test_results_vs_targets(dataset: Path):
+    expected = results_vs_targets_by_hand(dataset)
+    got = result(dataset, "results-vs-targets")
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        share, want = g.pop("share_pct"), e.pop("share_pct")
+        e.pop("_start")
+        assert g == e and (share == want or abs(share - want) <= 0.05 + 1e-9), (g, e)  # half-way rounding differs
+
+
+def test_results_vs_targets_by_hand(synthetic_dataset: Path):
+    got = {(r["report"], r["indicator"], r["target"]): (r["result"], r["share_pct"], r["matched_by"]) for r in result(synthetic_dataset, "results-vs-targets")}
+    assert got[("in/a.txt", "Tỷ lệ hồ sơ trực tuyến toàn trình", 80.0)] == (87.6, 109.5, "pair")  # 87,6%/KH 80%
+    assert got[("in/a.txt", "Tốc độ tăng trưởng kinh tế (GRDP)", 6.0)] == (7.2, 120.0, "pair")  # ước tăng 7,2%/KH tăng 6-7%
+    assert got[("in/b.txt", "Tỷ lệ hồ sơ trực tuyến toàn trình", 85.0)] == (78.2, 92.0, "table row")
+    assert got[("in/b.txt", "Thu ngân sách nhà nước", 1.2e12)] == (9.05e11, 75.4, "table row")
+    assert got[("in/a.txt", "Nhiệm vụ khoa học và công nghệ", 20.0)] == (18.0, 90.0, "ratio")
+    assert got[("in/a.txt", "Thu ngân sách nhà nước", 1.5e12)] == (None, None, None)  # a plan alone
+    assert len(got) == 6  # not the results with no plan (75% in 2024, DTI 0,61), nor the rank
+
+
+def test_indicator_by_province(dataset: Path):
+    docs = {d["doc_id"]: d for d in table(dataset, "documents")}
+    groups = defaultdict(list)
+    for q in table(dataset, "quantities"):
+        if q["indicator"] and q["role"] in ("result", "target"):
+            d = docs[q["doc_id"]]
+            year = q["year"] or (d["period_end"].year if d["period_end"] else None) or (d["report_date"].year if d["report_date"] else None)
+            groups[(q["indicator"], q["kind"], q["unit"] or "(no unit)", d["province"] or "(unknown)", year)].append(q)
+    expected = []
+    for (indicator, kind, unit, province, year), qs in groups.items():
+        res = [q["value"] for q in qs if q["role"] == "result"]
+        tgt = [q["value"] for q in qs if q["role"] == "target"]
+        expected.append({
+            "indicator": indicator, "kind": kind, "unit": unit, "province": province, "year": year,
+            "reports": len({q["doc_id"] for q in qs}), "results": len(res), "min_result": min(res, default=None),
+            "median_result": statistics.median(res) if res else None, "max_result": max(res, default=None),
+            "targets": len(tgt), "median_target": statistics.median(tgt) if tgt else None,
+        })
+    expected.sort(key=lambda r: (r["indicator"], r["kind"], r["unit"], r["province"] == "(unknown)", r["province"], r["year"] is None, r["year"] or 0))
+    assert result(dataset, "indicator-by-province") == expected
+
+
+def test_indicator_by_province_by_hand(synthetic_dataset: Path):
+    rows = [r for r in result(synthetic_dataset, "indicator-by-province") if r["indicator"] == "Tỷ lệ hồ sơ trực tuyến toàn trình"]
+    assert [(r["province"], r["year"], r["median_result"], r["median_target"]) for r in rows] == [
+        ("Lâm Đồng", 2024, 75.0, None), ("Lâm Đồng", 2025, 87.6, 80.0), ("Quảng Ngãi", 2025, 78.2, 85.0),
+        ("(unknown)", 2024, 70.0, None), ("(unknown)", None, 62.0, None),  # no year stated, no period: none
+    ]

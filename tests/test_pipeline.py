@@ -21,11 +21,15 @@ CONTRACT = {
                    "resolved_code", "in_footnote", "page", "sentence"],
     "quantities": ["doc_id", "source_path", "start", "end", "surface", "kind", "value", "total", "unit", "subject", "sentence"],
     "agencies": ["doc_id", "source_path", "start", "end", "surface", "canonical", "level", "province"],
-    "findings": ["doc_id", "start", "end", "rule", "severity", "code", "found", "expected", "message"],
+    "findings": ["doc_id", "start", "end", "rule", "severity", "code", "found", "expected", "message",
+                 "source_path", "page", "line", "quote"],
     "errors": ["source_path", "stage", "error_type", "message"],
 }
 TYPES = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "bool": "BOOLEAN", "date32[day]": "DATE", "double": "DOUBLE",
-         "list<element: string>": "VARCHAR[]"}
+         "list<element: string>": "VARCHAR[]",
+         "list<element: struct<doc_id: string, source_path: string, page: int32, line: int32, start: int64, end: int64, quote: "
+         "string, note: string>>": "STRUCT(doc_id VARCHAR, source_path VARCHAR, page INTEGER, line INTEGER, start BIGINT, end "
+         "BIGINT, quote VARCHAR, note VARCHAR)[]"}
 
 
 def test_tables_honour_the_contract(corpus_dataset: Path):
@@ -39,7 +43,8 @@ def test_tables_honour_the_contract(corpus_dataset: Path):
         rel = con.sql(f"select * from read_parquet('{corpus_dataset / name}/**/*.parquet', hive_partitioning=true)")
         assert set(columns) <= set(rel.columns)
         for field in table.schema:
-            assert TYPES[str(field.type)] == dict(zip(rel.columns, map(str, rel.types)))[field.name]
+            # DuckDB quotes the field names of a struct that are keywords (its versions differ in which)
+            assert TYPES[str(field.type)] == dict(zip(rel.columns, map(str, rel.types)))[field.name].replace('"', "")
         assert manifest["row_counts"][name] == table.num_rows
 
 

@@ -188,7 +188,8 @@ def expected(corpus_dataset: Path) -> list[dict]:
 def test_csv_format(corpus_dataset: Path, tmp_path: Path, expected: list[dict]):
     out = tmp_path / "refs.csv"
     _cli([SQL, "-d", str(corpus_dataset), "-f", "csv", "-o", str(out)])
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs (tests/test_hostile.py)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == len(expected)
     for got, want in zip(rows, expected):
         assert got["code"] == (want["code"] or "")

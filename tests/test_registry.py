@@ -116,3 +116,46 @@ def test_issuer_from_code_and_from_text(tmp_path: Path):
     assert refs["1012/QĐ-TTg"]["issuer_canonical"] == "Thủ tướng Chính phủ"
     assert refs["1012/QĐ-TTg"]["resolved_by"] == "issuer from code"
     assert refs["12/KH-UBND"]["issuer_canonical"] == "Ủy ban nhân dân tỉnh Phú Yên"
+
+
+_LETTERHEAD = "{body}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: {code}\n{place}, ngày {day} tháng {month} năm {year}\n"
+
+
+def _report(body: str, code: str, place: str, date: str, kind: str, title: str, text: str) -> str:
+    day, month, year = date.split("/")
+    return _LETTERHEAD.format(body=body, code=code, place=place, day=day, month=month, year=year) + f"{kind}\n{title}\n{text}\n"
+
+
+def test_the_archive_knows_which_cited_documents_it_holds(tmp_path: Path):
+    """A cited document is held when a corpus document is it: its own code, and its date or its issuer, agree."""
+    ubnd, skhcn = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH", "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH QUẢNG NINH"
+    inp = write(
+        tmp_path / "in",
+        {
+            "plan45.txt": _report(ubnd, "45/KH-UBND", "Quảng Ninh", "10/3/2025", "KẾ HOẠCH", "Ứng dụng khoa học và công nghệ năm 2025",
+                                  "Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau."),
+            "plan46.txt": _report(ubnd, "46/KH-UBND", "Quảng Ninh", "12/3/2025", "KẾ HOẠCH", "Chuyển đổi số năm 2025",
+                                  "Ủy ban nhân dân tỉnh ban hành Kế hoạch chuyển đổi số."),
+            # cites plan 45 by code and date; a decision the archive lacks; and the plan 45 of 2024, another document
+            "report_a.txt": _report(skhcn, "120/BC-SKHCN", "Quảng Ninh", "20/6/2025", "BÁO CÁO", "Kết quả 6 tháng đầu năm 2025",
+                                    "Thực hiện Kế hoạch số 45/KH-UBND ngày 10/3/2025 của Ủy ban nhân dân tỉnh và Quyết định số "
+                                    "999/QĐ-UBND ngày 05/01/2025 của Ủy ban nhân dân tỉnh, Sở đã triển khai các nhiệm vụ.\n"
+                                    "Kế hoạch số 45/KH-UBND ngày 15/01/2024 của Ủy ban nhân dân tỉnh đã hoàn thành."),
+            # the same code and date, of another province
+            "report_b.txt": _report("SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH LẠNG SƠN", "88/BC-SKHCN", "Lạng Sơn", "25/6/2025", "BÁO CÁO",
+                                    "Kết quả 6 tháng đầu năm 2025",
+                                    "Thực hiện Kế hoạch số 45/KH-UBND ngày 10/3/2025 của Ủy ban nhân dân tỉnh Lạng Sơn, Sở đã triển khai."),
+            # plan 46 without its date: its issuer decides
+            "report_c.txt": _report(skhcn, "130/BC-SKHCN", "Quảng Ninh", "30/6/2025", "BÁO CÁO", "Kết quả chuyển đổi số 6 tháng",
+                                    "Thực hiện Kế hoạch số 46/KH-UBND của Ủy ban nhân dân tỉnh Quảng Ninh, Sở đã triển khai."),
+        },
+    )
+    out = tmp_path / "out"
+    run([inp], out)
+    docs = {Path(d["source_path"]).stem: d["doc_id"] for d in table(out, "documents")}
+    held = {(r["code"], r["province"], r["year"]): r["held_by_doc_id"] for r in table(out, "cited_documents")}
+    assert held[("45/KH-UBND", "Quảng Ninh", 2025)] == docs["plan45"]
+    assert held[("46/KH-UBND", "Quảng Ninh", None)] == docs["plan46"]
+    assert held[("999/QĐ-UBND", "Quảng Ninh", 2025)] is None  # not in the corpus
+    assert held[("45/KH-UBND", "Quảng Ninh", 2024)] is None  # the same code, another year
+    assert held[("45/KH-UBND", "Lạng Sơn", 2025)] is None  # the same code and date, another province

@@ -49,7 +49,7 @@ _register()
 def main() -> None:
     try:
         app()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C before a command could take it over: nothing was changed
         console.print("[red]interrupted[/red]")
         sys.exit(130)  # what a shell reports for a command stopped by Ctrl-C
     except Exception:  # the run itself failed (not one file): exit code 2, as documented

@@ -27,6 +27,26 @@ def require_dataset(dataset: Path | None) -> Path:
     return path
 
 
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3,
+          "t": 1024**4, "tb": 1024**4, "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+
+
+def parse_size(text: str | None, option: str) -> int | None:
+    """A size as people write it: 4G, 4GB, 512MB, 1.5g, 4000000000 (bytes); binary units (1G = 1024**3)."""
+    if text is None:
+        return None
+    raw = text.strip().lower().replace(" ", "")
+    number = raw.rstrip("kmgtib")
+    unit = raw[len(number):]
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if unit not in _UNITS or value < 0:
+        fail(f"{option} {text!r} is not a size: write it as 4G, 512MB or a number of bytes.")
+    return int(value * _UNITS[unit])
+
+
 def plain(line: str, style: str | None = None) -> None:
     """Print text that holds user data (paths, messages): square brackets in it are not markup."""
     console.print(line, style=style, markup=False, highlight=False)

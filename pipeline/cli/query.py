@@ -5,6 +5,7 @@ stays quick.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ err = Console(stderr=True, highlight=False)
 HELP_ORDER = 50
 EXIT_SQL_ERROR = 1
 EXIT_REFUSED = 2  # refused statements, bad usage, no dataset: as for `baocao run`, 2 is "nothing was done"
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def query(
@@ -32,6 +34,8 @@ def query(
     show: str = typer.Option(None, "--show", metavar="NAME", help="Print the SQL of a named query or derived view.", show_default=False),
     schema: bool = typer.Option(False, "--schema", help="Every table and column with its type and meaning (with an example row when the dataset exists)."),
     max_rows: int = typer.Option(100, "--max-rows", help="Rows shown by the table format; the other formats write all."),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds the query may run (0: no limit); Ctrl-C stops it at once."),
+    memory_limit: str = typer.Option("2GB", "--memory-limit", help="Memory the query may use (DuckDB's units: 2GB, 500MB); it never spills to disk."),
 ) -> None:
     """Query the dataset with SQL (DuckDB), read-only.
 
@@ -60,46 +64,53 @@ def query(
             _fail(f"No named query or view {show!r}; `baocao query --list` shows them.", EXIT_REFUSED)
         print(found.sql)
     else:
-        con = _connect(dataset, out, schema_only=schema)
-        _answer(con, sys.stdin.read() if sql == "-" else sql, run, schema, fmt, out, max_rows)
+        con = _connect(dataset, out, schema_only=schema, memory_limit=memory_limit)
+        _answer(con, sys.stdin.read() if sql == "-" else sql, run, schema, fmt, out, max_rows, timeout or None)
 
 
-def _connect(dataset: Path | None, out: Path | None, schema_only: bool):
+def _connect(dataset: Path | None, out: Path | None, schema_only: bool, memory_limit: str):
     """A sandboxed connection to the dataset; None for --schema without a dataset (no examples then)."""
     from pipeline.query.sandbox import DatasetError, connect, default_dataset, open_dataset
 
     explicit = dataset is not None
     try:
         ds = open_dataset(dataset if explicit else default_dataset())
-        con = connect(ds)
+        con = connect(ds, memory_limit=memory_limit, progress_bar=False)
     except DatasetError as exc:
         if schema_only and not explicit:
             return None
+        _fail(str(exc), EXIT_REFUSED)
+    except ValueError as exc:  # the memory limit
         _fail(str(exc), EXIT_REFUSED)
     if out is not None and out.resolve().is_relative_to(ds.root):
         _fail(f"Not writing {out} inside the dataset {ds.root}: choose a file elsewhere.", EXIT_REFUSED)
     return con
 
 
-def _answer(con, sql: str | None, run: str | None, schema: bool, fmt: str, out: Path | None, max_rows: int) -> None:
+def _answer(con, sql: str | None, run: str | None, schema: bool, fmt: str, out: Path | None, max_rows: int,
+            timeout: float | None) -> None:
     import duckdb
 
     from pipeline.query import dictionary
     from pipeline.query.sandbox import QueryError, QueryRefused, run_named, run_sql, translate
+    from pipeline.query.watch import QueryTimeout, watched
 
     try:
-        if schema:
-            dictionary.write_schema(dictionary.describe(con), fmt, out)
-            return
-        reader = run_named(con, run) if run else run_sql(con, sql)
-        try:
-            _write(reader, fmt, out, max_rows=max_rows, title=run)
-        except duckdb.Error as exc:  # raised while the rows stream, e.g. a failed cast
-            raise translate(exc, con) from None
+        with watched(con, timeout) if con is not None else contextlib.nullcontext():
+            if schema:
+                dictionary.write_schema(dictionary.describe(con), fmt, out)
+                return
+            reader = run_named(con, run) if run else run_sql(con, sql)
+            try:
+                _write(reader, fmt, out, max_rows=max_rows, title=run)
+            except duckdb.Error as exc:  # raised while the rows stream, e.g. a failed cast
+                raise translate(exc, con) from None
     except QueryRefused as exc:
         _fail(str(exc), EXIT_REFUSED)
-    except QueryError as exc:
+    except (QueryError, QueryTimeout) as exc:
         _fail(str(exc), EXIT_SQL_ERROR)
+    except KeyboardInterrupt:
+        _fail("interrupted: the query was stopped.", EXIT_INTERRUPTED)
 
 
 def _write(reader, fmt: str, out: Path | None, **kw) -> None:

@@ -7,11 +7,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.cli.common import DATASET_ENV, DEFAULT_CORPUS, DEFAULT_DATASET, console, fail, plain
+from pipeline.cli.common import DATASET_ENV, DEFAULT_CORPUS, DEFAULT_DATASET, console, fail, parse_size, plain
 from pipeline.document import Limits
 
 HELP_ORDER = 10
 _LIMITS = Limits()  # the defaults, declared once
+_MAX_MEMORY_HELP = ("Address space one worker may take (RLIMIT_AS; 4G, 512M, bytes; 0: no limit). "
+                    "A file that needs more becomes an errors row `out_of_memory` or `worker_crashed`.")
+_MAX_UNPACKED_HELP = ("What one file's compressed parts (a DOCX's XML, a PDF stream) may expand to (512M, bytes). Default: "
+                      "512M for the file, and a part that expands more than 100 times only up to 32M; given, it replaces both.")
 
 
 def run(
@@ -26,6 +30,8 @@ def run(
     timeout: float = typer.Option(_LIMITS.timeout_s, "--timeout", help="Seconds one file may take; a file that takes longer becomes an errors row `timeout`."),
     max_bytes: int = typer.Option(_LIMITS.max_bytes, "--max-bytes", help="Refuse files larger than this (bytes)."),
     max_pages: int = typer.Option(_LIMITS.max_pages, "--max-pages", help="Refuse PDFs with more pages than this."),
+    max_memory: str = typer.Option(f"{_LIMITS.max_memory // 2**30}G", "--max-memory", help=_MAX_MEMORY_HELP),
+    max_unpacked: str = typer.Option(None, "--max-unpacked", show_default=False, help=_MAX_UNPACKED_HELP),
     full: bool = typer.Option(False, "--full", help="Read every file again, even those unchanged since the last run."),
     prune: bool = typer.Option(False, "--prune", help="Drop the rows of files that are no longer among the inputs."),
     follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Read symbolic links found in input folders even when they point outside them."),
@@ -50,7 +56,8 @@ def run(
             fail(f"No input given and no {DEFAULT_CORPUS}/ folder here. Name files or folders to read.")
         paths = [DEFAULT_CORPUS]
     out = out or DEFAULT_DATASET
-    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout)
+    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout, max_memory=parse_size(max_memory, "--max-memory") or None,
+                    max_unpacked=parse_size(max_unpacked, "--max-unpacked"))
     progress = _progress(quiet)
     with progress:
         task = progress.add_task("read", total=None, current="")
@@ -61,6 +68,7 @@ def run(
                 incremental=not full, prune=prune, follow_symlinks=follow_symlinks, log=log,
                 on_start=lambda n: progress.update(task, total=n),
                 on_file=lambda res: progress.update(task, advance=1, current=Path(res.source_path).name[-40:]),
+                on_page=lambda item, n, pages: progress.update(task, current=f"{Path(item.display).name[-40:]}: OCR page {n}/{pages}"),
             )
         except KeyboardInterrupt:  # a second Ctrl-C, while the files done were being committed
             progress.stop()

@@ -35,6 +35,7 @@ import regex as re
 import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, known_document, parse_code, type_of
 from extractors.resolution import is_central, province_for
+from gazetteer.places import after_merger
 from pipeline.corpus.records import Citation, ReportFacts, records
 from pipeline.corpus.resolve import COLUMNS as RESOLVE_COLUMNS
 from pipeline.corpus.resolve import corpus_codes, resolve_short_forms
@@ -110,7 +111,7 @@ _SET_COLUMNS = ["resolved_code", "issuer_canonical", "resolved_by", "doc_key"]
 _ROW_COLUMNS = list(dict.fromkeys(
     _PLAN_COLUMNS + ["start", "end", "surface", "sentence", "head_start", "relation"] + _TALLY_COLUMNS[1:] + _SET_COLUMNS
 ))
-_DOC_COLUMNS = ["doc_id", "province", "province_as_written", "report_date"]
+_DOC_COLUMNS = ["doc_id", "province", "province_as_written", "report_date", "own_code", "issuing_agency"]
 
 
 def stage(staging: Path) -> None:
@@ -154,9 +155,10 @@ def stage(staging: Path) -> None:
         buckets.close()
         family = nq57_family(links | set(family_links(known)), plan.entries)
         entries = {e.doc_key: e for e in plan.entries}
+        archive = Archive.of(reports)
         rows = [
-            pa.Table.from_pylist([registry_row(entries[key], tally, reports, key in family) for key, tally in tallies.items()],
-                                 schema=TABLES["cited_documents"].schema)
+            pa.Table.from_pylist([archive.mark(registry_row(entries[key], tally, reports, key in family), entries[key])
+                                  for key, tally in tallies.items()], schema=TABLES["cited_documents"].schema)
             for tallies in buckets.tallies()
         ]
     finally:
@@ -441,6 +443,58 @@ def consensus_date(dates: Counter, reports_by_date: dict[dt.date, set[str]]) -> 
 def known_date(code: str) -> dt.date | None:
     doc = known_document(code)
     return getattr(doc, "issued_date", None) if doc else None
+
+
+# --- the archive's own documents -------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Archive:
+    """The corpus's documents by their own code: which cited document each one is."""
+
+    by_code: dict[str, list[ReportFacts]]
+
+    @classmethod
+    def of(cls, reports: dict[str, ReportFacts]) -> Archive:
+        by_code: dict[str, list[ReportFacts]] = defaultdict(list)
+        for report in sorted(reports.values(), key=lambda r: r.doc_id):
+            if report.own_code:
+                by_code[_archive_key(report.own_code)].append(report)
+        return cls(by_code)
+
+    def mark(self, row: dict, entry: Entry) -> dict:
+        """Set the registry row's `held_by_doc_id`: the first corpus document (by doc_id) that is the cited one."""
+        code = row["code"] if entry.kind != "standard" else None
+        candidates = self.by_code.get(_archive_key(code), ()) if code and parse_code(code) else ()
+        row["held_by_doc_id"] = next((r.doc_id for r in candidates if holds(r, row, entry.scope)), None)
+        return row
+
+
+def _archive_key(code: str) -> str:
+    """Codes compared as the registry compares them, case aside: a document cited as 28/2021/QĐ-TTG is 28/2021/QĐ-TTg."""
+    return compare_key(code).casefold()
+
+
+def holds(doc: ReportFacts, row: dict, scope: str) -> bool:
+    """Is this corpus document (whose own code is the row's) the cited document?
+
+    Its date must be one the document is cited with, or, where no date settles
+    it, its issuing body the one the citations name. Never another year's (the
+    numbers restart every year), nor, for a local body's code, another
+    province's (198/KH-UBND of Đắk Nông is not that of Bình Dương).
+    """
+    date = doc.report_date
+    if row["year"] and date and date.year != row["year"]:
+        return False
+    if scope and not scope.startswith("report:"):
+        places = {after_merger(p) or p for p in (doc.province, doc.province_as_written) if p}
+        if places and (after_merger(scope) or scope) not in places:
+            return False
+    dates = {v["date"] for v in row["date_variants"] or ()} | ({row["issued_date"]} if row["issued_date"] else set())
+    if date and dates:
+        return date in dates
+    issuer, agency = row["issuer"], doc.issuing_agency
+    return bool(issuer and agency and gazetteer.fold(issuer) == gazetteer.fold(agency))
 
 
 # --- graph -----------------------------------------------------------------------------

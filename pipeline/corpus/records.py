@@ -44,6 +44,9 @@ class Citation:
     doc_key: str | None = None
     relation: str = "mentions"
     head_start: int | None = None
+    repaired: bool = False
+    repair_reason: str | None = None
+    page: int | None = None
 
     @property
     def cited_code(self) -> str | None:
@@ -69,6 +72,10 @@ class Figure:
     value: float = 0.0
     total: float | None = None
     unit: str | None = None
+    role: str | None = None
+    measure: str | None = None
+    compared_to: str | None = None
+    page: int | None = None
 
 
 @dataclass(slots=True)
@@ -90,6 +97,8 @@ class ReportFacts:
     province: str | None = None  # after the merger
     province_as_written: str | None = None
     report_date: dt.date | None = None
+    own_code: str | None = None  # its own `Số:` code: a cited document the archive may hold
+    issuing_agency: str | None = None
 
 
 R = TypeVar("R")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.discover import InputFile
@@ -18,18 +19,24 @@ from pipeline.models import DocResult, Document
 
 DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_MEMORY = 4 * 1024**3
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Per-file limits: whatever exceeds one becomes an `errors` row, never a stuck or failed run.
 
-    `timeout_s` is kept by the engine (it kills the worker); the others by `process_file`.
+    `timeout_s` and `max_memory` are kept by the engine (it kills the worker on
+    time; the worker's address space is limited); the others by `process_file`.
+    `max_unpacked`: what a file's compressed parts may expand to (None: the
+    readers' own rule, pipeline.ingest.bombs).
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pages: int | None = None
     timeout_s: float | None = DEFAULT_TIMEOUT_S
+    max_memory: int | None = DEFAULT_MAX_MEMORY
+    max_unpacked: int | None = None
 
 
 class _Failed(Exception):
@@ -38,7 +45,8 @@ class _Failed(Exception):
         self.error_type, self.message = error_type, message
 
 
-def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
+def process_file(item: InputFile, limits: Limits = Limits(), on_page: Callable[[int, int], None] | None = None) -> DocResult:
+    """One file's result; `on_page(number, pages)` is told before each page OCR reads (progress)."""
     started = time.perf_counter()
     doc_id = None
     try:
@@ -46,16 +54,19 @@ def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
         sha = hashlib.sha256(data).hexdigest()
         doc_id = sha[:16]
         try:
-            ing = ingest(item.path, data, max_pages=limits.max_pages)
+            ing = ingest(item.path, data, max_pages=limits.max_pages, max_unpacked=limits.max_unpacked, on_page=on_page)
         except IngestError as exc:
             raise _Failed(exc.error_type, exc.message) from None
+        except MemoryError:
+            raise _Failed("out_of_memory", _memory_message(limits)) from None
         except Exception as exc:  # a parser bug must cost one file, not the run
             raise _Failed("ingest_failed", f"Unexpected error while reading the file ({type(exc).__name__}: {exc}).") from None
         size = len(data)
         del data
         text, blocks = assemble(ing.blocks)
         if not text.strip():
-            raise _Failed("empty_text", "No text could be taken from the file.")
+            said = f" ({'; '.join(ing.notes)})" if ing.notes else ""  # e.g. a page too large to render whole
+            raise _Failed("empty_text", f"No text could be taken from the file{said}.")
     except _Failed as failed:
         res = DocResult.failed(item.display, "ingest", failed.error_type, failed.message, doc_id)
         res.seconds = time.perf_counter() - started
@@ -73,6 +84,8 @@ def process_file(item: InputFile, limits: Limits = Limits()) -> DocResult:
         encoding=ing.encoding,
         encoding_repaired=ing.encoding_repaired,
         ocr_pages=ing.ocr_pages,
+        ocr_conf=ing.ocr_conf,
+        bad_bytes=ing.bad_bytes,
         layout=ing.layout,
     )
     extract_found(res.document, res)
@@ -106,6 +119,16 @@ def warm_up() -> None:
     # (about 5% of a worker's time went to walking the gazetteer and the compiled patterns)
     gc.collect()
     gc.freeze()
+
+
+def _memory_message(limits: Limits) -> str:
+    limit = f"the {limits.max_memory / 2**30:g} GB a worker may take (--max-memory)" if limits.max_memory else "the memory available"
+    return f"Reading the file needed more than {limit}; it was stopped. Raise --max-memory if the file is genuine."
+
+
+def out_of_memory(item: InputFile, limits: Limits) -> DocResult:
+    """The result of a file whose reading ran out of memory after it was read (the engine's catch-all)."""
+    return DocResult.failed(item.display, "extract", "out_of_memory", _memory_message(limits))
 
 
 def _read(item: InputFile, max_bytes: int) -> bytes:

@@ -14,6 +14,7 @@ from functools import cache
 
 import extractors
 from extractors.component import Component
+from pipeline.document.assemble import ocr_confidence
 from pipeline.models import DocResult, Document, ErrorRecord
 
 
@@ -77,3 +78,15 @@ def extract(doc: Document, res: DocResult, steps: tuple[Component, ...] | None =
                     f"Extraction of {component.name} failed ({type(exc).__name__}: {exc}).", doc.doc_id,
                 )
             )
+    _carry_ocr_confidence(doc, res)
+
+
+def _carry_ocr_confidence(doc: Document, res: DocResult) -> None:
+    """Every entity found in OCR'd text gets the confidence of its least sure word (`ocr_conf`)."""
+    conf = ocr_confidence(doc.blocks)
+    if conf is None:
+        return
+    for found in res.found.values():
+        for entity in found if isinstance(found, list) else ():
+            if hasattr(entity, "ocr_conf") and hasattr(entity, "start"):
+                entity.ocr_conf = conf(entity.start, entity.end)

@@ -13,7 +13,7 @@ keeping only a bounded number of results in memory.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from pipeline.discover import InputFile
@@ -25,13 +25,15 @@ class Engine(Protocol):
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]: ...
 
 
-def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None, keep=None) -> Engine:
+def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None, keep=None,
+                on_page: Callable[[InputFile, int, int], None] | None = None) -> Engine:
     """`keep(index, result)` runs in the local engine's workers (their rows written where they are);
-    Dask's workers may not share this machine's file system, so their results come back whole."""
+    Dask's workers may not share this machine's file system, so their results come back whole.
+    `on_page(file, number, pages)`: told when a worker begins a page by OCR (local engine only)."""
     if name == "local":
         from pipeline.engines.local import LocalEngine
 
-        return LocalEngine(workers, limits, keep=keep)
+        return LocalEngine(workers, limits, keep=keep, on_page=on_page)
     if name == "dask":
         from pipeline.engines.dask import DaskEngine
 

@@ -6,18 +6,31 @@ time limit, and replaced. `concurrent.futures` cannot cancel a running task,
 which is why the pool is written here. Results come back out of order and are
 held until their turn; tasks are only handed out within a window ahead of the
 next result due, so memory stays bounded by the window, not the corpus.
+
+A worker is a session of its own with a temporary folder of its own, and the
+address space it may add to what it starts with is limited (--max-memory,
+RLIMIT_AS). Killing a worker kills its session, so the converters it started
+(LibreOffice, Tesseract, each in a process group of its own:
+pipeline.ingest.external) die with it, and its temporary folder is removed. A
+worker dies with the run's process (Linux); the folders of a run killed with
+SIGKILL are removed by the next run.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from pipeline.discover import InputFile
-from pipeline.document import Limits, process_file
+from pipeline.document import Limits, out_of_memory, process_file
+from pipeline.ingest.external import die_with_parent, kill_session
 from pipeline.models import DocResult
 
 # run in the worker on each result before it is sent back: (input index, result) -> what to send
@@ -25,8 +38,12 @@ from pipeline.models import DocResult
 Keep = Callable[[int, DocResult], DocResult]
 
 
-def _serve(conn: Connection, limits: Limits, keep: Keep | None = None) -> None:
+PAGE = "page"  # a worker's message that it is reading a page by OCR: (PAGE, index, number, pages)
+
+
+def _serve(conn: Connection, limits: Limits, tmp: str, parent: int, keep: Keep | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops handing out files
+    _isolate(tmp, limits.max_memory, parent)
     while True:
         try:
             task = conn.recv()
@@ -35,15 +52,80 @@ def _serve(conn: Connection, limits: Limits, keep: Keep | None = None) -> None:
         if task is None:
             return
         index, item = task
-        res = process_file(item, limits)
+
+        def on_page(number: int, pages: int, index: int = index) -> None:
+            conn.send((PAGE, index, number, pages))  # a progress note on the same pipe as the result
+
+        try:
+            res = process_file(item, limits, on_page)
+        except MemoryError:  # beyond the address-space limit outside the reading itself (extraction)
+            res = out_of_memory(item, limits)
         conn.send((index, keep(index, res) if keep is not None else res))
+
+
+def _isolate(tmp: str, max_memory: int | None, parent: int) -> None:
+    """The worker's own session, temporary folder and memory limit (see the module's docstring)."""
+    # what the parent held is not the worker's to collect: a forked DuckDB connection (a notebook's,
+    # the tests') finalized here, without the threads it had, crashed the worker
+    gc.freeze()
+    os.setsid()
+    die_with_parent(parent)
+    tempfile.tempdir = tmp
+    os.environ["TMPDIR"] = tmp  # the converters' temporary files too
+    if max_memory:
+        try:
+            import resource
+
+            # on top of what the worker starts with: a fork holds its parent's mappings (a notebook's, pytest's)
+            soft = _address_space() + max_memory
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+        except (ImportError, ValueError, OSError):  # no such limit here (Windows): the run goes on without it
+            pass
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (Linux; 0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+TMP_PREFIX = "baocao-worker-"  # + the run's pid: a run killed with SIGKILL cannot remove its workers' folders
+
+
+def sweep_dead_runs_folders() -> None:
+    """Remove the workers' temporary folders of runs that are dead (the next run's duty, in the same TMPDIR)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
+        pid = folder.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: alive
+        return True
+    return True
 
 
 class _Worker:
     def __init__(self, ctx, limits: Limits, keep: Keep | None = None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, limits, keep), daemon=True)
-        self.proc.start()
+        self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
+        self.proc = ctx.Process(target=_serve, args=(child, limits, self.tmp, os.getpid(), keep), daemon=True)
+        frozen = gc.get_freeze_count()  # the run's warm-up may have frozen what it loaded: that stays frozen
+        gc.freeze()  # frozen before the fork as well: the child may collect before _isolate runs
+        try:
+            self.proc.start()
+        finally:
+            if not frozen:
+                gc.unfreeze()
         child.close()
         self.task: tuple[int, InputFile] | None = None
         self.started = 0.0
@@ -55,7 +137,8 @@ class _Worker:
 
     def stop(self, force: bool = False) -> None:
         if force:
-            self.proc.kill()
+            kill_session(self.proc.pid)  # the worker and whatever it started
+            self.proc.kill()  # in case it had not made its session yet
         else:
             try:
                 self.conn.send(None)
@@ -63,16 +146,27 @@ class _Worker:
                 pass
         self.proc.join(timeout=5)
         if self.proc.is_alive():
+            kill_session(self.proc.pid)
             self.proc.kill()
             self.proc.join()
         self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def crash_message(self, limits: Limits) -> str:
+        """Why a worker died, as far as the parent can tell (call after stop)."""
+        code = self.proc.exitcode
+        how = f" (killed by {signal.Signals(-code).name})" if code is not None and code < 0 and -code in signal.valid_signals() else ""
+        limit = f", or needed more memory than the {limits.max_memory / 2**30:g} GB --max-memory allows" if limits.max_memory else ""
+        return f"The worker reading this file died{how}: a parser crash{limit}."
 
 
 class LocalEngine:
-    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8, keep: Keep | None = None):
+    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8, keep: Keep | None = None,
+                 on_page: Callable[[InputFile, int, int], None] | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits
         self.keep = keep
+        self.on_page = on_page  # (file, page number, pages): a worker began reading a page by OCR
         self.window = self.workers * window_per_worker
         methods = mp.get_all_start_methods()
         # fork: workers start at once with the parent's imports; spawn where fork does not exist
@@ -85,6 +179,7 @@ class LocalEngine:
         dispatched = 0
         done: dict[int, DocResult] = {}
         next_out = 0
+        sweep_dead_runs_folders()
         pool = [_Worker(self.ctx, self.limits, self.keep) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
 
@@ -108,10 +203,16 @@ class LocalEngine:
                 for conn in wait([w.conn for w in busy], timeout=self._next_deadline(busy)):
                     w = next(w for w in busy if w.conn is conn)
                     try:
-                        index, res = conn.recv()
+                        message = conn.recv()
+                        if message[0] == PAGE:
+                            if self.on_page is not None:
+                                self.on_page(w.task[1], message[2], message[3])
+                            continue
+                        index, res = message
                     except (EOFError, OSError):
-                        index, res = w.task[0], self._failed(w.task[1], "worker_crashed", "The worker reading this file died (a parser crash or out of memory).")
+                        index, item = w.task
                         pool[pool.index(w)] = self._replace(w)
+                        res = self._failed(item, "worker_crashed", w.crash_message(self.limits))
                         w = None
                     done[index] = res
                     if w is not None:

@@ -18,7 +18,7 @@ import zipfile
 
 from lxml import etree
 
-from pipeline.ingest import IngestError, Ingested
+from pipeline.ingest import IngestError, Ingested, bombs
 from pipeline.ingest.layout import heading_or_body
 from pipeline.models import Block
 from pipeline.text import marker
@@ -27,9 +27,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part, uncompressed
-MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts we read, uncompressed
-MAX_RATIO = 200  # uncompressed / compressed, per member (real DOCX XML stays well under 50)
+_CHUNK = 1 << 20
 
 
 def _w(tag: str) -> str:
@@ -39,13 +37,16 @@ def _w(tag: str) -> str:
 _P, _T, _TAB, _BR, _CR, _TBL, _TR, _TC = (_w(t) for t in ("p", "t", "tab", "br", "cr", "tbl", "tr", "tc"))
 _FN_REF, _EN_REF, _SDT, _SDT_CONTENT = _w("footnoteReference"), _w("endnoteReference"), _w("sdt"), _w("sdtContent")
 _DEL, _NOBREAK_HYPHEN = _w("del"), _w("noBreakHyphen")
+_TR_PR, _TC_PR, _GRID_BEFORE, _GRID_SPAN = _w("trPr"), _w("tcPr"), _w("gridBefore"), _w("gridSpan")
 
 
 class SafeZip:
-    """A zip archive whose members are read only within size and ratio limits."""
+    """A zip archive whose members are read only within pipeline.ingest.bombs' limits (counted as they inflate)."""
 
-    def __init__(self, data: bytes, what: str = "DOCX"):
+    def __init__(self, data: bytes, what: str = "DOCX", max_unpacked: int | None = None):
         self.what = what
+        self.max_unpacked = max_unpacked
+        self.budget = bombs.budget(max_unpacked)
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             self.names = {i.filename: i for i in self.zf.infolist()}
@@ -57,23 +58,25 @@ class SafeZip:
         info = self.names.get(name)
         if info is None:
             return None
-        if info.file_size > MAX_PART_BYTES or info.file_size > MAX_RATIO * max(info.compress_size, 1024):
-            raise IngestError(
-                "zip_bomb",
-                f"The {self.what} part {name} would expand to {info.file_size:,} bytes from {info.compress_size:,}; "
-                "refused as a likely zip bomb.",
-            )
-        self.read_total += info.file_size
-        if self.read_total > MAX_TOTAL_BYTES:
-            raise IngestError("zip_bomb", f"The {self.what} expands to more than {MAX_TOTAL_BYTES:,} bytes; refused.")
+        allowance = bombs.allowance(info.compress_size, self.budget - self.read_total, self.max_unpacked)
+        if info.file_size > allowance:  # the header says so: refused before anything is inflated
+            raise self._bomb(name, info.compress_size)
+        chunks, size = [], 0
         try:
             with self.zf.open(info) as fh:
-                data = fh.read(MAX_PART_BYTES + 1)  # the header's sizes can lie: cap what we inflate
+                while chunk := fh.read(min(_CHUNK, allowance + 1 - size)):  # the header's sizes can lie
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > allowance:
+                        raise self._bomb(name, info.compress_size)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise IngestError("corrupt_file", f"The {self.what} part {name} cannot be read ({exc}).") from exc
-        if len(data) > MAX_PART_BYTES:
-            raise IngestError("zip_bomb", f"The {self.what} part {name} expands beyond {MAX_PART_BYTES:,} bytes; refused.")
-        return data
+        self.read_total += size
+        return b"".join(chunks)
+
+    def _bomb(self, name: str, compressed: int) -> IngestError:
+        rule = bombs.rule_text(compressed, self.max_unpacked, f"all the parts of the {self.what} together")
+        return IngestError("zip_bomb", f"The {self.what} part {name} expands {rule}: refused as a likely zip bomb. {bombs.HOW_TO_ALLOW}")
 
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
@@ -172,8 +175,8 @@ def _body_items(body: etree._Element):
             yield child
 
 
-def read_docx(data: bytes) -> Ingested:
-    z = SafeZip(data)
+def read_docx(data: bytes, *, max_unpacked: int | None = None) -> Ingested:
+    z = SafeZip(data, max_unpacked=max_unpacked)
     main = _main_part(z)
     doc_xml = z.read(main)
     if doc_xml is None:
@@ -231,11 +234,28 @@ def _load(z: SafeZip, part: str | None) -> etree._Element | None:
 
 
 def _table_blocks(tbl: etree._Element, index: int, on_ref) -> list[Block]:
+    """A table's cells, each at the grid column it starts in.
+
+    A cell spanning columns (`w:gridSpan`, a header over `Kế hoạch` and `Thực
+    hiện`) moves the cells after it along, and a row may start further in
+    (`w:gridBefore`): counting cells instead would put a figure under the wrong header.
+    """
     blocks = []
     for r, tr in enumerate(tbl.iterchildren(_TR)):
-        for c, tc in enumerate(tr.iterchildren(_TC)):
+        c = _grid_value(tr.find(_TR_PR), _GRID_BEFORE, 0)
+        for tc in tr.iterchildren(_TC):
             # a nested table's text belongs to its cell
             text = " ".join(t.strip() for p in tc.iter(_P) if (t := _para_text(p, on_ref).replace("\t", " ").strip()))
             if text:
                 blocks.append(Block("table_cell", text, table=index, row=r, col=c))
+            c += _grid_value(tc.find(_TC_PR), _GRID_SPAN, 1)
     return blocks
+
+
+def _grid_value(props: etree._Element | None, tag: str, default: int) -> int:
+    """A row's gridBefore or a cell's gridSpan (its w:val); `default` when absent or unreadable."""
+    el = props.find(tag) if props is not None else None
+    try:
+        return max(int(el.get(_w("val"))), 0) if el is not None else default
+    except (TypeError, ValueError):
+        return default

@@ -196,8 +196,10 @@ _NOT_MARKER_TAIL = re.compile(r"(?:QH|UBTVQH|HĐND|HĐNN|KT|F|G)$")
 class Line:
     text: str
     page: int | None
-    kind: str = "body"  # body | footnote | page_number | running | url
+    kind: str = "body"  # body | footnote | page_number | running | url | table
     footnote: int | None = None  # footnote number on the first line of a footnote
+    cells: list[Block] | None = None  # a ruled table of a PDF page (kind table): its table_cell blocks
+    words: list[tuple[str, float]] | None = None  # OCR'd lines: each word and Tesseract's confidence in it
 
 
 def wrapped_blocks(text: str) -> list[Block]:
@@ -242,7 +244,7 @@ def running_lines(lines: list[Line]) -> set[str]:
     """Lines repeated at the top or bottom of most pages (headers, footers)."""
     pages: dict[int, list[str]] = {}
     for ln in lines:
-        if ln.page is not None and ln.kind != "blank":
+        if ln.page is not None and ln.kind not in ("blank", "table"):
             pages.setdefault(ln.page, []).append(ln.text.strip())
     if len(pages) < 3:
         return set()
@@ -350,7 +352,7 @@ def build_blocks(lines: list[Line], width: float) -> list[Block]:
     def close_paragraph() -> None:
         if para:
             text = _join([ln.text for ln in para])
-            blocks.append(Block(kind=heading_or_body(text), text=text, page=para[0].page))
+            blocks.append(Block(kind=heading_or_body(text), text=text, page=para[0].page, ocr_words=_ocr_words(para)))
             para.clear()
         blocks.extend(pending)
         pending.clear()
@@ -360,19 +362,27 @@ def build_blocks(lines: list[Line], width: float) -> list[Block]:
             close_paragraph()
         elif ln.kind == "footnote":
             if ln.footnote is not None or not pending or pending[-1].kind != "footnote":
-                pending.append(Block(kind="footnote", text=ln.text.strip(), page=ln.page, footnote=ln.footnote))
+                pending.append(Block(kind="footnote", text=ln.text.strip(), page=ln.page, footnote=ln.footnote, ocr_words=_ocr_words([ln])))
             else:
                 pending[-1].text = _join([pending[-1].text, ln.text])
+                pending[-1].ocr_words.extend(ln.words or ())
         elif ln.kind in ("page_number", "running"):
-            pending.append(Block(kind="header", text=ln.text.strip(), page=ln.page))
+            pending.append(Block(kind="header", text=ln.text.strip(), page=ln.page, ocr_words=_ocr_words([ln])))
         elif ln.kind == "url":
-            pending.append(Block(kind="body", text=ln.text.strip(), page=ln.page))
+            pending.append(Block(kind="body", text=ln.text.strip(), page=ln.page, ocr_words=_ocr_words([ln])))
+        elif ln.kind == "table":  # a table ends the paragraph before it
+            close_paragraph()
+            blocks.extend(ln.cells or ())
         else:
             if para and _breaks(para[-1].text, ln.text, width):
                 close_paragraph()
             para.append(ln)
     close_paragraph()
     return blocks
+
+
+def _ocr_words(lines: list[Line]) -> list[tuple[str, float]]:
+    return [w for ln in lines for w in (ln.words or ())]
 
 
 def _join(parts: list[str]) -> str:

@@ -4,6 +4,12 @@ Results arrive as a stream of Arrow record batches and leave the same way
 (only the `table` format stops at --max-rows), so a large result never has to
 fit in memory. Nested values (the lists some named queries return) become
 JSON text in CSV and Markdown, and stay lists in JSON and Parquet.
+
+A CSV file written with -o starts with a UTF-8 byte-order mark, so that Excel
+opens it with its Vietnamese letters intact (without one it reads the file in
+the machine's code page); CSV on standard output has none, for the programs a
+pipe feeds (Python's csv module reads the file with encoding="utf-8-sig";
+pandas, DuckDB and Arrow skip the mark themselves).
 """
 from __future__ import annotations
 
@@ -133,7 +139,9 @@ def _flat(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
-def _csv(reader, fh, **_) -> int:
+def _csv(reader, fh, *, to_file: bool = False, **_) -> int:
+    if to_file:  # Excel reads a CSV file as the machine's code page unless a byte-order mark says UTF-8
+        fh.write("\ufeff")
     n = 0
     for batch in reader:
         if batch.num_rows:

@@ -18,10 +18,18 @@ A query cannot write or reach outside the dataset. Two independent locks:
    read_csv('/etc/passwd'), glob() or read_parquet('https://...') fails inside
    DuckDB. The check alone would miss those; the sandbox alone would still let
    CREATE or DROP change the session's catalog.
+
+The views are built from the dataset's own files only: a symbolic link inside
+the dataset (to /, to Parquet elsewhere) is neither read nor walked. A
+sandboxed connection has a memory limit (`memory_limit`, default 2GB, set
+before the configuration is locked) and never spills to disk (no temporary
+directory: DuckDB's default is `.tmp` in the working folder); a query beyond
+the limit fails saying so. Time limits and Ctrl-C: pipeline.query.watch.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +47,7 @@ from pipeline.store.commit import MANIFEST
 # view comments say which views are tables and which are derived (duckdb_views().comment)
 TABLE_TAG, VIEW_TAG = "[table] ", "[view] "
 BATCH_ROWS = 65536
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 class DatasetError(Exception):
@@ -71,19 +80,37 @@ def open_dataset(path: Path | str | None = None) -> Dataset:
         raise DatasetError(f"{given}/{MANIFEST} cannot be read ({exc}); run `baocao run` again.") from None
     tables: dict[str, tuple[Path, ...]] = {}
     for name, files in (manifest.get("tables") or {}).items():
-        paths = tuple(root / name / f for f in files)
+        paths = tuple(p for f in files if _own(root, p := root / name / f))  # a planted link is not the dataset's
         missing = next((p for p in paths if not p.is_file()), None)
         if missing is not None:
             raise DatasetError(f"The dataset {given} is damaged: {missing} is in its manifest but not on disk; run `baocao run` again.")
         if paths:
             tables[name] = paths
     # a table folder the manifest does not list (written by a later stage) is still a table
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in sorted(p for p in root.iterdir() if _own(root, p) and p.is_dir() and not p.name.startswith(".")):
         if folder.name not in tables:
-            files = tuple(sorted(folder.rglob("*.parquet")))
+            files = _parquet_files(root, folder)
             if files:
                 tables[folder.name] = files
     return Dataset(root=root, manifest=manifest, tables=tables)
+
+
+def _own(root: Path, path: Path) -> bool:
+    """The path is the dataset's own: no symbolic link on the way from the (resolved) root to it."""
+    try:
+        return path.resolve() == path and path.is_relative_to(root)
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def _parquet_files(root: Path, folder: Path) -> tuple[Path, ...]:
+    """The Parquet files under a table folder, links neither followed nor listed (a link to / is not walked)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not (here / d).is_symlink())
+        found.extend(here / f for f in filenames if f.endswith(".parquet") and _own(root, here / f))
+    return tuple(sorted(found))
 
 
 def ident(name: str) -> str:
@@ -105,15 +132,32 @@ def _table_view_sql(name: str, table_dir: Path, files: Iterable[Path]) -> str:
     )
 
 
-def connect(dataset: Dataset | Path | str | None = None, *, sandbox: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(
+    dataset: Dataset | Path | str | None = None,
+    *,
+    sandbox: bool = True,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    progress_bar: bool = True,
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view per table and the derived views.
 
     With sandbox (the default) the connection can read the dataset and nothing
     else on disk or the network; without it, it is an ordinary connection
-    (join your own CSV, write files).
+    (join your own CSV, write files). `memory_limit` ("2GB", "500MB"; None:
+    DuckDB's own, 80% of RAM) is set before the sandbox locks the
+    configuration. `progress_bar=False` keeps DuckDB's progress bar off
+    standard output (where it would land in the middle of a CSV).
     """
     ds = dataset if isinstance(dataset, Dataset) else open_dataset(dataset)
     con = duckdb.connect(":memory:")
+    if memory_limit is not None:
+        try:
+            con.execute("set memory_limit = ?", [memory_limit])
+        except duckdb.Error as exc:
+            con.close()
+            raise ValueError(f"memory limit {memory_limit!r} not understood ({_first_lines(exc, 1)}); write it as 2GB or 500MB.") from None
+    if not progress_bar:
+        con.execute("set enable_progress_bar = false")
     for name, files in ds.tables.items():
         con.execute(_table_view_sql(name, ds.root / name, files))
         meaning = TABLES[name].meaning if name in TABLES else "a table not declared in pipeline/store/schema.py"
@@ -153,6 +197,7 @@ def _lock(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
         "autoload_known_extensions = false",
         "allow_community_extensions = false",
         "allow_persistent_secrets = false",
+        "temp_directory = ''",  # never spill: DuckDB would write into the working folder
         "enable_external_access = false",  # after allowed_paths: they cannot be changed once it is off
         "lock_configuration = true",  # last: no SET can undo the above
     ):
@@ -285,16 +330,28 @@ def run_named(con: duckdb.DuckDBPyConnection, name: str, batch_rows: int = BATCH
 
 
 def translate(exc: duckdb.Error, con: duckdb.DuckDBPyConnection | None = None) -> Exception:
-    """A DuckDB error as the user should read it."""
+    """A DuckDB error as the user should read it (an interrupt stays one: pipeline.query.watch tells why)."""
+    if isinstance(exc, duckdb.InterruptException):
+        return exc
     if isinstance(exc, duckdb.PermissionException):
         return QueryRefused(
             "Refused: the query reaches outside the dataset; only its tables can be read. "
             f"({_first_lines(exc)})"
         )
     message = _first_lines(exc)
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        message = (f"The query needs more memory than its limit ({_setting(con, 'memory_limit')}); raise it with "
+                   "--memory-limit (baocao.connect(memory_limit=...)) or make the query smaller. ") + _first_lines(exc, 1)
     if isinstance(exc, duckdb.CatalogException) and con is not None:
         message += "\nTables and views: " + ", ".join(relations(con))
     return QueryError(message)
+
+
+def _setting(con: duckdb.DuckDBPyConnection | None, name: str) -> str:
+    try:
+        return str(con.execute("select current_setting(?)", [name]).fetchone()[0]) if con is not None else "?"
+    except duckdb.Error:
+        return "?"
 
 
 def _first_lines(exc: Exception, n: int = 3) -> str:

@@ -30,6 +30,16 @@ class OutputError(Exception):
     """The output folder cannot be used; the message says why."""
 
 
+class DamagedDataset(OutputError):
+    """A part of the dataset a run would carry over cannot be read."""
+
+    def __init__(self, out: Path, part: Path, detail: object):
+        super().__init__(
+            f"The dataset {out} is damaged: {part} cannot be read ({' '.join(str(detail).split())}). Nothing was changed. "
+            "Run again with --full to rebuild it from the inputs (the rows of files no longer among them are then dropped)."
+        )
+
+
 def lock(out: Path):
     """One writer per output folder; the lock dies with the process, so a crash never leaves it held."""
     fh = open(out.parent / f"{WORK_DIR_PREFIX}lock-{out.name}", "a+b")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.2"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date; one documents row per doc_id
+SCHEMA_VERSION = "1.4"  # 1.1: the document's own record; 1.2: figures (measure, role, ...), agencies.kind, references.repaired, in_force_date, one documents row per doc_id; 1.3: findings located, quoted and weighed, cited_documents.held_by_doc_id, documents.bad_bytes; 1.4: OCR confidence (ocr_conf on documents, blocks, references, quantities, agencies; blocks.ocr_page_conf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,7 @@ _CONTEXT = (
     _c("in_footnote", B, "the mention stands in a footnote body", False),
     _c("page", I32, "page number (1-based) where known"),
     _c("sentence", S, "the sentence around the mention"),
+    _c("ocr_conf", F64, "found in OCR'd text: Tesseract's confidence in the least sure word of it (0-100); null in born-digital text"),
 )
 
 DOCUMENTS = Table(
@@ -80,9 +81,11 @@ DOCUMENTS = Table(
         _c("recipients", pa.list_(S), "the bodies listed under `Nơi nhận:`, in order (the archive line `Lưu: ...` left out)"),
         _c("encoding_repaired", B, "a legacy font encoding (TCVN3, VNI) was converted", False),
         _c("ocr_pages", I32, "pages whose text came from OCR"),
+        _c("ocr_conf", F64, "OCR'd documents: Tesseract's mean confidence in the words it read (0-100, weighted by length); null for born-digital text"),
         _c("sha256", S, "sha256 of the file's bytes", False),
         _c("size_bytes", I64, "size of the file", False),
         _c("encoding", S, "text encoding of the input (text files)"),
+        _c("bad_bytes", I32, "text files: bytes that were not valid in their encoding, each replaced by U+FFFD (0: none); null for other formats"),
         _c("layout", S, "how the text was laid out: paragraphs (one per line), wrapped (PDF-extracted lines), pdf, docx"),
         _c("n_blocks", I32, "number of blocks", False),
         _c("n_references", I32, "number of citations found", False),
@@ -101,6 +104,8 @@ BLOCKS = Table(
         _c("start", I64, "start offset in documents.text", False),
         _c("end", I64, "end offset in documents.text", False),
         _c("ocr", B, "the block's text came from OCR", False),
+        _c("ocr_conf", F64, "OCR'd blocks: Tesseract's mean confidence in the block's words (0-100, weighted by length)"),
+        _c("ocr_page_conf", F64, "OCR'd blocks: Tesseract's mean confidence in the words of the block's page"),
         _c("footnote", I32, "footnote blocks: the number shown in the document"),
         _c("anchor", I64, "footnote blocks: offset in documents.text where its marker stands"),
         _c("table_index", I32, "table cells: which table (0-based)"),
@@ -133,8 +138,8 @@ REFERENCES = Table(
         _c("resolved_code", S, "short forms: the full code they stand for, when known"),
         _c("resolved_by", S, "how resolved_code / issuer_canonical were found (report, corpus, gazetteer, stated, code) or why not"),
         _c("type_conflict", B, "the written type word disagrees with the code's type", False),
-        _c("repaired", B, "the code or date was put back together where the source broke it (see repair_reason)", False),
-        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), lost_slash (2436QĐ-UBND), split_date (16/7/20 21); comma-separated when several"),
+        _c("repaired", B, "the code or date was put back together where the source broke it, or read as OCR most likely misread it (see repair_reason)", False),
+        _c("repair_reason", S, "why: split_code (95/2016/N Đ-CP), lost_hyphen (61/2018/NĐCP), space_in_code (100 - KL/TW), dash_variant (41/NQ–HĐBCQG), lost_slash (2436QĐ-UBND), split_date (16/7/20 21); in OCR'd text only, ocr_confusion (a letter OCR took for another: NQ-GP read as NQ-CP, QD as QĐ); comma-separated when several"),
         _c("doc_key", S, "the cited document in the registry (cited_documents.doc_key)"),
         _c("relation", S, "how the sentence ties it to its head: implements, amends, based_on, mentions", False),
         _c("head_start", I64, "start of the citation that governs this one in its sentence (null: the report itself)"),
@@ -178,22 +183,45 @@ AGENCIES = Table(
         _c("kind", S, "party, legislature, government, ministry, ministry_unit, department, steering, mass_org, judicial, armed_forces"),
         _c("in_footnote", B, "the mention stands in a footnote body", False),
         _c("page", I32, "page number (1-based) where known"),
+        _c("ocr_conf", F64, "found in OCR'd text: Tesseract's confidence in the least sure word of it (0-100); null in born-digital text"),
     ),
 )
 
+# where a finding is checked against: a citation elsewhere in the corpus, or a gazetteer fact
+EVIDENCE = pa.struct([
+    pa.field("doc_id", S), pa.field("source_path", S), pa.field("page", I32), pa.field("line", I32),
+    pa.field("start", I64), pa.field("end", I64), pa.field("quote", S), pa.field("note", S),
+])
+
 FINDINGS = Table(
     "findings",
-    "what the citation audit flags",
+    "what the citation audit flags, each located, quoted and weighed",
     (
         _c("doc_id", S, "document id"),
-        _c("start", I64, "start of the citation's span"),
-        _c("end", I64, "end of the citation's span"),
-        _c("rule", S, "type_code_mismatch, date_conflict, date_impossible, malformed_code, issuer_mismatch, quantity_inconsistent", False),
-        _c("severity", S, "error, warning, info", False),
+        _c("source_path", S, "path of the report's input file, as in documents.source_path", False),
+        _c("page", I32, "page number (1-based) where the cited text stands, where known (PDF)"),
+        _c("line", I32, "line of documents.text where the span starts (1-based: the newlines before it, plus one). "
+           "documents.text holds one block per line: a paragraph, heading, table cell or footnote, so in PDF and "
+           "wrapped text a line is a paragraph, not a printed line; with `page` and `quote` it says where to look"),
+        _c("start", I64, "start of the span the finding is about (a citation, a quantity) in documents.text"),
+        _c("end", I64, "end of that span"),
+        _c("surface", S, "the span's text as it stands in documents.text (what the quote highlights)"),
+        _c("rule", S, "type_code_mismatch, date_conflict, date_impossible, malformed_code, issuer_mismatch, "
+           "issuer_conflict, code_variant, superseded_reference, quantity_inconsistent", False),
+        _c("severity", S, "error (wrong on its face), warning (probably wrong: check), info (a note, or a candidate "
+           "set aside because the text cannot carry it: see caveat)", False),
         _c("code", S, "the cited code concerned"),
         _c("found", S, "what the text says"),
-        _c("expected", S, "what it should say"),
+        _c("expected", S, "what it should say (a suggested code is one the gazetteer or the corpus has)"),
         _c("message", S, "a sentence a reader understands", False),
+        _c("quote", S, "the sentence the finding rests on, as documents.text has it", False),
+        _c("evidence", pa.list_(EVIDENCE), "what it is checked against: the other citations (each with doc_id, "
+           "source_path, page, line, span and sentence) or the gazetteer fact (its file and line under gazetteer/data)"),
+        _c("confidence", F64, "how sure the audit is that the source is wrong, 0-1: the rule's certainty times what the "
+           "text's origin allows (OCR, repaired codes, headings, links, blank forms); below 0.5 the finding is set aside as info", False),
+        _c("origin", S, "where the flagged text came from: text (as the source has it), ocr (read from a scan), "
+           "repaired (a code or date the ingest put back together)", False),
+        _c("caveat", S, "why the confidence was lowered or the finding set aside, when it was"),
     ),
 )
 
@@ -235,6 +263,7 @@ CITED_DOCUMENTS = Table(
         _c("first_report_date", D, "date of the earliest report citing it"),
         _c("last_report_date", D, "date of the latest report citing it"),
         _c("nq57_family", B, "57-NQ/TW itself or a document that implements it, directly or through others", False),
+        _c("held_by_doc_id", S, "the corpus document that is this one (documents.own_code is its code, and its date or its issuer agrees; a local code only in its province, a year only its own); null when the archive lacks it"),
     ),
 )
 

@@ -23,14 +23,17 @@ from pipeline.store.schema import TABLES
 SLICE_ROWS = 2000
 
 
-def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pa.Table:
-    """A table (all its parts) of a staging folder or a dataset, or an empty one with the table's schema."""
+def read_table(folder: Path, name: str, columns: list[str] | None = None, where: ds.Expression | None = None) -> pa.Table:
+    """A table (all its parts) of a staging folder or a dataset, or an empty one with the table's schema.
+
+    `where` keeps only the rows it selects, as they are read (`pc.field("doc_id").isin(ids)`).
+    """
     parts = _parts(folder / name)
     schema = TABLES[name].schema
     if not parts:
         table = schema.empty_table()
         return table.select(columns) if columns else table
-    return ds.dataset(parts, format="parquet", schema=schema).to_table(columns=columns)
+    return ds.dataset(parts, format="parquet", schema=schema).to_table(columns=columns, filter=where)
 
 
 def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:

@@ -10,14 +10,15 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
-from pipeline.store.commit import GENERATOR, MANIFEST, check_output, fsync_tree, lock, recover, swap_into_place, work_dir
 from pipeline.models import DocResult
+from pipeline.store.commit import GENERATOR, MANIFEST, DamagedDataset, check_output, fsync_tree, lock, recover, swap_into_place, work_dir
 from pipeline.store.rows import PER_DOCUMENT_TABLES, result_columns, result_rows
 from pipeline.store.schema import SCHEMA_VERSION, TABLES
 from pipeline.store.tables import write_part
@@ -116,17 +117,13 @@ class DatasetWriter:
         if not doc_ids:
             return
         import pyarrow.compute as pc
-        import pyarrow.dataset as ds
 
-        wanted = pa.array(sorted(doc_ids), pa.string())
+        wanted = pc.field("doc_id").isin(pa.array(sorted(doc_ids), pa.string()))
         for name in PER_DOCUMENT_TABLES:
-            folder = source / name
-            if not folder.is_dir() or not any(folder.glob("*.parquet")):
-                continue
-            dataset = ds.dataset(folder, format="parquet", schema=TABLES[name].schema)
-            for batch in dataset.to_batches(filter=pc.field("doc_id").isin(wanted), batch_size=50_000):
-                if batch.num_rows:
-                    self._write_table(name, pa.Table.from_batches([batch]))
+            for part in sorted((source / name).glob("*.parquet")):  # a part at a time: a damaged one is named
+                for batch in _batches(source, part, TABLES[name].schema, wanted):
+                    if batch.num_rows:
+                        self._write_table(name, pa.Table.from_batches([batch]))
 
     def _write_table(self, name: str, table: pa.Table) -> None:
         # a corpus stage may have rewritten the table as part-00000...: take the next free name
@@ -179,6 +176,15 @@ class DatasetWriter:
             self._lock.close()
             self._lock = None
 
+
+def _batches(source: Path, part: Path, schema: pa.Schema, wanted) -> Iterator[pa.RecordBatch]:
+    """The rows of one part of the dataset at `source` that `wanted` selects; DamagedDataset when it cannot be read."""
+    import pyarrow.dataset as ds
+
+    try:
+        yield from ds.dataset(part, format="parquet", schema=schema).to_batches(filter=wanted, batch_size=50_000)
+    except (pa.ArrowException, OSError) as exc:  # truncated, overwritten, unreadable
+        raise DamagedDataset(source, part, exc) from None
 
 
 def write_result(folder: Path, index: int, res: DocResult) -> DocResult:

@@ -1,29 +1,48 @@
 """The citation audit: rules over resolved citations, quantities and the registry -> `findings`.
 
-A rule is one function `check(rows, context) -> findings` registered with
-`@rule(name, table)`; `table` says which rows it reads (citations or
-quantities), a slice of reports at a time, with the `Context` of the slice.
+A rule is one module in pipeline/corpus/audit/rules/ with one function
+`check(rows, context) -> findings` registered with `@rule(name, table)`;
+`table` says which rows it reads (citations or quantities), a slice of reports
+at a time, with the `Context` of the slice. A rule that needs a fact of the
+whole corpus (which issuer codes are in use, under which codes a number and
+date are cited) names an `index`: a class whose `build(staging, registry)`
+scans the staged tables once, before the rules run. Adding a rule is adding
+its module (and its case table, tests/cases/audit/<rule>.yaml).
+
 Each finding has a severity (`error`: the citation is wrong on its face;
-`warning`: probably wrong, a reader should check; `info`) and a message a
-reader understands. Adding a rule is adding its function to a rules module:
-citations.py (type_code_mismatch, issuer_mismatch, malformed_code,
-date_impossible, date_conflict) or quantities.py (quantity_inconsistent).
+`warning`: probably wrong, a reader should check; `info`: a note, or a
+candidate the text cannot carry, set aside with the reason in `caveat`), a
+message a reader understands, and its `evidence`. After the rules, every
+finding is located (file, page, line, quote, origin: locate.py) and weighed
+(confidence, set aside when it rests on OCR, a repair, a link or a blank form:
+weigh.py).
 """
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.corpus.records import Citation, CitedFacts, Figure, ReportFacts, columns_of, records
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import PartWriter, by_report, read_table, scan
+from pipeline.store.tables import PartWriter, by_report, read_table
 
 SEVERITIES = ("error", "warning", "info")
+
+
+class Index(Protocol):
+    """A corpus-wide fact a rule needs, built once before the rules run."""
+
+    @classmethod
+    def build(cls, staging: Path, registry: pa.Table) -> Index: ...
 
 
 @dataclass(slots=True)
@@ -32,8 +51,11 @@ class Context:
 
     reports: dict[str, ReportFacts]
     registry: dict[str, CitedFacts]  # the cited documents of the slice's citations
-    usage: object  # the issuer codes the corpus uses (citations.IssuerUsage)
     today: dt.date
+    indexes: dict[str, Any] = field(default_factory=dict)  # rule name -> its Index
+
+    def index(self, rule: str) -> Any:
+        return self.indexes.get(rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,67 +63,99 @@ class Rule:
     name: str
     table: str  # "references" or "quantities"
     check: Callable[[list, Context], list[dict]]
+    index: type | None = None
 
 
 RULES: list[Rule] = []
 _RECORDS = {"references": Citation, "quantities": Figure}
 
 
-def rules() -> list[Rule]:
-    """Every rule, in order (the rules modules register theirs when imported)."""
-    from pipeline.corpus.audit import citations, quantities  # noqa: F401
+@cache
+def registered() -> tuple[Rule, ...]:
+    """Every rule: the modules of pipeline/corpus/audit/rules register theirs when imported (in name order)."""
+    package = importlib.import_module(f"{__name__}.rules")  # the package, not this function
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+    return tuple(RULES)
 
-    return RULES
 
-
-def rule(name: str, table: str = "references"):
-    """Register a rule; rules run in the order they are registered."""
+def rule(name: str, table: str = "references", index: type | None = None):
+    """Register a rule (with the corpus-wide index it reads, if any)."""
 
     def register(check: Callable[[list, Context], list[dict]]):
-        RULES.append(Rule(name, table, check))
+        RULES.append(Rule(name, table, check, index))
         return check
 
     return register
 
 
-def finding(row: Citation | Figure, rule: str, severity: str, found: str | None, expected: str | None, message: str) -> dict:
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Another place a finding is checked against: a citation elsewhere, or a gazetteer fact."""
+
+    doc_id: str | None  # None for a gazetteer fact
+    start: int | None
+    end: int | None
+    quote: str | None  # the sentence there, or the fact as the gazetteer states it
+    note: str  # what this place says (`cited 19/06/2025`, `known document`)
+    source_path: str | None = None  # for gazetteer facts: its file under gazetteer/data
+    line: int | None = None  # for gazetteer facts: its line in that file
+
+    def row(self) -> dict:
+        return {"doc_id": self.doc_id, "source_path": self.source_path, "page": None, "line": self.line,
+                "start": self.start, "end": self.end, "quote": self.quote, "note": self.note}
+
+
+def finding(
+    row: Citation | Figure, rule: str, severity: str, found: str | None, expected: str | None, message: str,
+    *, evidence: list[Place] = (), confidence: float = 1.0,
+) -> dict:
+    """A finding on a row: where it is, what the text says and should say, and what it is checked against.
+
+    `confidence` is the rule's own certainty that the text is wrong, before
+    weigh.py looks at where the text came from.
+    """
+    cite = isinstance(row, Citation)
     return {
         "doc_id": row.doc_id,
         "start": row.start,
         "end": row.end,
         "rule": rule,
         "severity": severity,
-        "code": row.cited_code if isinstance(row, Citation) else None,
+        "code": row.cited_code if cite else None,
         "found": found,
         "expected": expected,
         "message": message,
+        "quote": row.sentence,
+        "evidence": [p.row() for p in evidence],
+        "confidence": confidence,
+        # what weigh.py needs of the row: did the ingest put the code or date back together?
+        "_repair": (row.repair_reason or "repaired") if cite and row.repaired else None,
     }
 
 
 def stage(staging: Path) -> None:
-    from pipeline.corpus.audit.citations import IssuerUsage
+    from pipeline.corpus.audit.locate import locate
+    from pipeline.corpus.audit.weigh import weigh
     from pipeline.corpus.cited import read_reports
 
     reports = read_reports(staging)
     registry = read_table(staging, "cited_documents", columns_of(CitedFacts))  # Arrow: compact, looked up slice by slice
-    usage = IssuerUsage.of(records(t, Citation) for t in scan(staging, "references", ["doc_id", "cite_kind", "code"]))
-    context = Context(reports, {}, usage, dt.date.today())
-    found: list[pa.Table] = []
+    indexes = {r.name: r.index.build(staging, registry) for r in registered() if r.index is not None}
+    context = Context(reports, {}, dt.date.today(), indexes)
+    found: list[dict] = []
     for table in ("references", "quantities"):
-        checks = [r for r in rules() if r.table == table]
-        if not checks:
-            continue
-        for piece in by_report(staging, table, columns_of(_RECORDS[table])):
+        checks = [r for r in registered() if r.table == table]
+        for piece in by_report(staging, table, columns_of(_RECORDS[table])) if checks else ():
             rows = records(piece, _RECORDS[table])
             if table == "references":
                 keys = pc.unique(piece.column("doc_key").drop_null())
                 cited = registry.filter(pc.is_in(registry.column("doc_key"), keys))
                 context.registry = {c.doc_key: c for c in records(cited, CitedFacts)}
-            out = [f for r in checks for f in r.check(rows, context)]
-            found.append(pa.Table.from_pylist(out, schema=TABLES["findings"].schema))
-    findings = pa.concat_tables(found) if found else TABLES["findings"].schema.empty_table()
+            found.extend(f for r in checks for f in r.check(rows, context))
+    findings = weigh(locate(staging, found))
     with PartWriter(staging, "findings") as writer:
-        writer.write(in_order(findings))
+        writer.write(in_order(pa.Table.from_pylist(findings, schema=TABLES["findings"].schema)))
 
 
 def in_order(findings: pa.Table) -> pa.Table:

@@ -1,7 +1,10 @@
-"""Audit rules over quantities (registered with pipeline.corpus.audit.rule).
+"""quantity_inconsistent: a ratio and its percentage disagree (18/20 = 90%), a part larger
+than its whole, listed parts adding up to more.
 
-- quantity_inconsistent  a ratio and its percentage disagree (18/20 = 90%), a part
-                         larger than its whole, listed parts adding up to more
+A ratio is a part of a whole only when it counts things: `33/31,5 ha`, `41.250
+tấn/40.000` and `971/876 = 110,8%` are results against a plan (a measured unit,
+the text's own share above 100%, `vượt`/`so với KH` beside it), which may well
+exceed it.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections import defaultdict
 
 import regex as re
 
+import gazetteer
 from pipeline.corpus.audit import Context, finding, rule
 from pipeline.corpus.records import Figure
 
@@ -28,18 +32,31 @@ def quantity_inconsistent(quantities: list[Figure], context: Context) -> list[di
         qs.sort(key=lambda q: q.start)
         for i, q in enumerate(qs):
             if q.kind == "ratio" and q.total:
-                if q.value > q.total:
-                    out.append(finding(q, RULE, "error", f"{q.value:g}/{q.total:g}", f"at most {q.total:g}",
-                                       f"{q.surface}: the part is larger than the whole."))
                 pct = _stated_share(q, qs[max(0, i - 2) : i] + qs[i + 1 : i + 3], sentence)
-                if pct is not None:
-                    share = 100 * q.value / q.total
-                    if abs(share - pct.value) > 0.6:
-                        out.append(finding(pct, RULE, "warning", f"{pct.value:g}%", f"{share:.2f}%",
-                                           f"{q.surface} is {share:.2f}%, but the text says {pct.surface}."))
+                share = 100 * q.value / q.total
+                agrees = pct is not None and abs(share - pct.value) <= 0.6
+                if q.value > q.total and not agrees and not _against_plan(q, sentence):
+                    out.append(finding(q, RULE, "error", f"{q.value:g}/{q.total:g}", f"at most {q.total:g}",
+                                       f"{q.surface}: the part is larger than the whole.", confidence=0.8))
+                if pct is not None and not agrees:
+                    out.append(finding(pct, RULE, "warning", f"{pct.value:g}%", f"{share:.2f}%",
+                                       f"{q.surface} is {share:.2f}%, but the text says {pct.surface}.", confidence=0.75))
             elif q.kind == "count" and sentence:
                 out.extend(_parts_exceed(q, qs[i + 1 :], sentence))
     return out
+
+
+_PLAN_WORDS = re.compile(r"(?i)\b(?:vượt|so với\s+(?:KH|kế hoạch)|kế hoạch|KH(?!&))\b")
+
+
+def _against_plan(ratio: Figure, sentence: str) -> bool:
+    """A result against its plan rather than a part of a whole: a measured unit, or plan words beside it."""
+    unit = gazetteer.units().get((ratio.unit or "").lower())
+    if unit is not None and unit[1] in ("measure", "money"):
+        return True
+    at = sentence.find(ratio.surface)
+    near = sentence[max(0, at - 40) : at + len(ratio.surface) + 40] if at >= 0 else ""
+    return bool(_PLAN_WORDS.search(near))
 
 
 def _stated_share(ratio: Figure, near: list[Figure], sentence: str) -> Figure | None:
@@ -91,5 +108,6 @@ def _parts_exceed(whole: Figure, after: list[Figure], sentence: str) -> list[dic
     if len(parts) >= 2 and total > whole.value:
         listed = " + ".join(f"{q.value:g}" for q in parts)
         return [finding(whole, RULE, "warning", f"{listed} = {total:g}", f"at most {whole.value:g}",
-                        f"{whole.surface} {opener.group('word')} parts adding up to {total:g}, more than the whole.")]
+                        f"{whole.surface} {opener.group('word')} parts adding up to {total:g}, more than the whole.",
+                        confidence=0.75)]
     return []
