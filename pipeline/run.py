@@ -103,25 +103,29 @@ def run(
         if ledger.summary.interrupted:  # the files not read keep what the previous dataset holds of them
             writer.carry_over(out, ledger.not_read(todo.to_read[done:], previous, carried))
         writer.flush()
-        # the workers are done (forked ones would inherit the setting): the run's process works alone
-        with giving_back_freed_memory():
-            corpus_errors = finalize(writer.staging)
-        for err in corpus_errors:
-            ledger.count_error(err)
-        writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))
-        ledger.summary.seconds = time.perf_counter() - started
-        run_record = {"started_at": started_at.isoformat(timespec="seconds"), "inputs_given": [shown(p) for p in paths],
-                      "engine": engine, "workers": workers, **ledger.counts()}
-        writer.commit({"run": run_record, "inputs": ledger.inputs})
-        ledger.log.event("run_end", read=ledger.summary.read, failed=ledger.summary.failed,
-                         unchanged=ledger.summary.skipped, interrupted=ledger.summary.interrupted,
-                         seconds=round(ledger.summary.seconds, 3))
+        _finish(writer, ledger, started, {"started_at": started_at.isoformat(timespec="seconds"),
+                                          "inputs_given": [shown(p) for p in paths], "engine": engine, "workers": workers})
     except BaseException:
         writer.abort()
         raise
     finally:
         gc.unfreeze()  # what the warm-up froze (pipeline.document.warm_up) is the collector's again
     return ledger.summary
+
+
+def _finish(writer: DatasetWriter, ledger: Ledger, started: float, run_record: dict) -> None:
+    """The corpus stages on every document's rows, then the manifest and the commit."""
+    # the workers are done (forked ones would inherit the setting): the run's process works alone
+    with giving_back_freed_memory():
+        corpus_errors = finalize(writer.staging)
+    for err in corpus_errors:
+        ledger.count_error(err)
+    writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))
+    ledger.summary.seconds = time.perf_counter() - started
+    writer.commit({"run": {**run_record, **ledger.counts()}, "inputs": ledger.inputs})
+    ledger.log.event("run_end", read=ledger.summary.read, failed=ledger.summary.failed,
+                     unchanged=ledger.summary.skipped, interrupted=ledger.summary.interrupted,
+                     seconds=round(ledger.summary.seconds, 3))
 
 
 def _engine(name: str, workers: int | None, limits: Limits | None, scheduler: str | None, writer: DatasetWriter,

@@ -46,15 +46,11 @@ def run(
     when some could not be (see the errors table), 2 when the run itself failed.
     """
     from pipeline.discover import InputError
-    from pipeline.run import INTERRUPTED
-    from pipeline.run import run as run_pipeline
+    from pipeline.run import INTERRUPTED, run as run_pipeline
     from pipeline.runlog import RunLog
     from pipeline.store.commit import OutputError
 
-    if not paths:
-        if not DEFAULT_CORPUS.is_dir():
-            fail(f"No input given and no {DEFAULT_CORPUS}/ folder here. Name files or folders to read.")
-        paths = [DEFAULT_CORPUS]
+    paths = paths or _default_inputs()
     out = out or DEFAULT_DATASET
     limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout, max_memory=parse_size(max_memory, "--max-memory") or None,
                     max_unpacked=parse_size(max_unpacked, "--max-unpacked"))
@@ -81,6 +77,12 @@ def run(
         finally:
             log.close()
     _report(summary, out, quiet)
+
+
+def _default_inputs() -> list[Path]:
+    if not DEFAULT_CORPUS.is_dir():
+        fail(f"No input given and no {DEFAULT_CORPUS}/ folder here. Name files or folders to read.")
+    return [DEFAULT_CORPUS]
 
 
 def _report(summary, out: Path, quiet: bool) -> None:
