@@ -27,6 +27,7 @@ from pipeline.engines import Engine, Limits, make_engine
 from pipeline.incremental import Known, Plan, held_by, known_documents, plan
 from pipeline.models import DocResult, ErrorRecord
 from pipeline.runlog import RunLog
+from pipeline.store.commit import DamagedDataset
 from pipeline.store.memory import giving_back_freed_memory
 from pipeline.store.rows import result_rows
 from pipeline.store.writer import DatasetWriter, write_result
@@ -86,7 +87,7 @@ def run(
     ledger = Ledger(log or RunLog(None), files=len(files) + len(discover_errors))
     writer = DatasetWriter(out)
     try:
-        previous = known_documents(out, __version__)
+        previous = _previous(out, incremental)
         known = previous if incremental else {}
         todo = plan(files, known)
         if on_start:
@@ -111,6 +112,16 @@ def run(
     finally:
         gc.unfreeze()  # what the warm-up froze (pipeline.document.warm_up) is the collector's again
     return ledger.summary
+
+
+def _previous(out: Path, incremental: bool) -> dict[str, Known]:
+    """What the dataset at `out` holds; with --full a damaged dataset holds nothing (it is rebuilt)."""
+    try:
+        return known_documents(out, __version__)
+    except DamagedDataset:
+        if incremental:  # reading everything again would drop rows: the user is told --full rebuilds it
+            raise
+        return {}
 
 
 def _finish(writer: DatasetWriter, ledger: Ledger, started: float, run_record: dict) -> None:
