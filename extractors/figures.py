@@ -22,6 +22,7 @@ the document's length.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import regex as re
@@ -29,7 +30,7 @@ import regex as re
 from extractors.component import BlockView, Component, DocumentView, searched_blocks
 from extractors.models import Quantity
 from extractors.numbers import NUMBER, notation_of
-from extractors.quantities import find_quantities, label_quantity, table_cell_quantity
+from extractors.quantities import RowCells, find_quantities, label_quantity, table_cell_quantity
 from extractors.references import sentence_around
 from extractors.roles import period_of
 from gazetteer.indicators import indicator_of
@@ -221,6 +222,7 @@ class _Tables:
 
     def __init__(self, blocks: Sequence[BlockView]) -> None:
         self.rows: dict[tuple, list[str]] = {}
+        self.row_cells: dict[tuple, RowCells] = {}
         cells: dict[tuple, str] = {}
         first_data: dict[int, int] = {}
         for b in blocks:
@@ -230,43 +232,68 @@ class _Tables:
             cells[(b.table, b.row, b.col)] = b.text
             if b.col and _BARE.fullmatch(b.text) and not _YEAR.fullmatch(b.text.strip()):
                 first_data[b.table] = min(first_data.get(b.table, b.row), b.row)
-        self.headers: dict[tuple, str] = {}
+        headers: dict[tuple, list[str]] = {}
         for (table, row, col), text in cells.items():
             if row < first_data.get(table, -1) and text.strip():
-                key = (table, col)
-                self.headers[key] = f"{self.headers[key]} {text.strip()}" if key in self.headers else text.strip()
+                headers.setdefault((table, col), []).append(text.strip())
+        self.headers = {key: _column(" ".join(texts)) for key, texts in headers.items()}
 
     def quantities(self, block: BlockView, skip, notation, section_role: str | None) -> list[Quantity]:
-        row = self.rows.get((block.table, block.row), [])
+        key = (block.table, block.row)
+        row = self.row_cells.get(key)
+        if row is None:  # once per row, not per cell: a row may hold thousands of cells
+            row = self.row_cells[key] = RowCells.of(self.rows.get(key, []))
         header = self.headers.get((block.table, block.col))
-        q = table_cell_quantity(block.text, row, block.start, header) if block.col else None
+        q = table_cell_quantity(block.text, row, block.start, header is not None and header.percent) if block.col else None
         if q is not None:
             q.role = "target" if section_role == "target" else "result"
             found = [q]
         else:
             found = find_quantities(block.text, block.start, skip, notation=notation, section_role=section_role)
-            label = max((c.strip() for c in row if c.strip() and not _BARE.fullmatch(c)), key=len, default=None)
             for f in found:
-                f.measure = f.measure or label
-        if header:
+                f.measure = f.measure or row.label
+        if header is not None:
             for f in found:
-                _apply_column(f, header)
+                header.apply(f)
         return found
 
 
-def _apply_column(q: Quantity, header: str) -> None:
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """What a column's header says of its cells, read once per column (not once per cell)."""
+
+    percent: bool  # `So sánh (%)`: its bare numbers are percentages
+    role: str | None
+    compared_to: str | None
+    period: str | None
+    year: int | None
+
+    def apply(self, q: Quantity) -> None:
+        if self.role is not None:
+            q.role = self.role
+        if self.compared_to is not None:
+            q.compared_to = self.compared_to
+        if self.period:
+            q.period, q.year = self.period, self.year
+
+
+def _column(header: str) -> _Column:
     """Role and period from a column's header: `Kế hoạch 2023`, `Ước TH 6 tháng`, `So sánh (%)`, `Sơ bộ 2021`."""
+    role = compared_to = None
     if _COL_CHANGE.search(header):
-        q.role = "change"
+        role = "change"
     elif _COL_SHARE.search(header):
-        q.role, q.compared_to = "result", "kế hoạch"
+        role, compared_to = "result", "kế hoạch"
     elif _COL_TARGET.search(header) and not _COL_RESULT.search(header):
-        q.role = "target"
+        role = "target"
     elif _COL_RESULT.search(header) or _YEAR.search(header):
-        q.role = "result"
+        role = "result"
     period, year = period_of(header)
-    if period:
-        q.period, q.year = period, year
+    return _Column("%" in header, role, compared_to, period, year)
+
+
+def _apply_column(q: Quantity, header: str) -> None:
+    _column(header).apply(q)
 
 
 COMPONENT = Component("quantities", find_in_document, reads=("references",))

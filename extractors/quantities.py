@@ -21,8 +21,11 @@ extractors/roles.py's work; extractors/figures.py reads a whole document
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Any
 import regex as re
 
 import gazetteer
@@ -340,39 +343,65 @@ def _label_kind(label: str, text: str, start: int, end: int, num: str, notation:
     return None
 
 
-def table_cell_quantity(cell: str, row: list[str], offset: int = 0, header: str | None = None) -> Quantity | None:
+@dataclass(frozen=True, slots=True)
+class RowCells:
+    """What a table row says of its number cells, worked out once per row (a row may have thousands of cells)."""
+
+    label: str | None  # the longest cell that is not a bare number: the measure
+    percent: bool  # a `%` cell, or a label that says a percentage
+    # the first short cell that names a unit: ("unit", (unit, kind, _, per), scale factor) or ("counted", noun, 1.0)
+    unit: tuple[str, Any, float] | None
+
+    @classmethod
+    def of(cls, row: Sequence[str]) -> RowCells:
+        words = [c.strip() for c in row if c.strip() and not _BARE_NUMBER.fullmatch(c)]
+        if not words:
+            return cls(None, False, None)
+        label = max(words, key=len)
+        unit_cells = [w for w in words if w is not label and len(w.split()) <= 3]
+        unit = None
+        for written in unit_cells:
+            scaled = _SCALED_UNIT.fullmatch(written)  # `Tỷ đồng`, `Triệu đồng`: the cell counts in that scale
+            factor = SCALES[scaled.group(1).lower()] if scaled else 1.0
+            found = _unit_after(" " + (scaled.group(2) if scaled else written), glued=False)
+            if found is not None:
+                unit = ("unit", found, factor)
+                break
+            counted, _, _ = _counted(" " + written)
+            if counted:
+                unit = ("counted", counted, 1.0)
+                break
+        percent = "%" in unit_cells or bool(_PERCENT_LABEL.match(label))
+        return cls(label, percent, unit)
+
+
+def table_cell_quantity(cell: str, row: Sequence[str] | RowCells, offset: int = 0, percent_column: bool = False) -> Quantity | None:
     """A table cell holding only a number: what it counts comes from the other cells of its row.
 
     The row's label says a percentage (`Tỷ lệ thuê bao ... | % | 97`) or what is
     counted (`Số xã có thư báo ... | 92`); a unit column (`Đơn vị tính`: `Thuê bao`,
     `%`, `Tỷ đồng`) says it directly, unless the column's header says percent
-    (`So sánh (%)`). The label is the quantity's measure.
+    (`So sánh (%)`: `percent_column`). The label is the quantity's measure.
     """
     m = _BARE_NUMBER.fullmatch(cell)
-    words = [c.strip() for c in row if c.strip() and not _BARE_NUMBER.fullmatch(c)]
-    if m is None or not words:
+    cells = row if isinstance(row, RowCells) else RowCells.of(row)
+    label = cells.label
+    if m is None or label is None:
         return None
     try:
         value = read_number(m.group(1))[0]
     except ValueError:
         return None
     start, end = offset + m.start(1), offset + m.end(1)
-    label = max(words, key=len)
-    unit_cells = [w for w in words if w is not label and len(w.split()) <= 3]
     q = None
-    if m.group(2) or "%" in unit_cells or "%" in (header or "") or _PERCENT_LABEL.match(label):
+    if m.group(2) or cells.percent or percent_column:
         q = Quantity(start, end, m.group(1), "percent", value, unit="%")
-    for written in unit_cells if q is None else ():
-        scaled = _SCALED_UNIT.fullmatch(written)  # `Tỷ đồng`, `Triệu đồng`: the cell counts in that scale
-        factor = SCALES[scaled.group(1).lower()] if scaled else 1.0
-        unit = _unit_after(" " + (scaled.group(2) if scaled else written), glued=False)
-        if unit is not None:
+    elif cells.unit is not None:
+        how, unit, factor = cells.unit
+        if how == "unit":
             q = Quantity(start, end, m.group(1), unit[1], _scaled(value, factor), unit=unit[0], per=unit[3])
-            break
-        counted, _, _ = _counted(" " + written)
-        if counted:
-            q = Quantity(start, end, m.group(1), "count" if value.is_integer() else "measure", value, unit=counted)
-            break
+        else:
+            q = Quantity(start, end, m.group(1), "count" if value.is_integer() else "measure", value, unit=unit)
     if q is None:
         q = label_quantity(label, cell, m.start(1), m.end(1), m.group(1), None)
         if q is not None:

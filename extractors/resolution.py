@@ -14,6 +14,8 @@ the corpus stage (pipeline/corpus/resolve.py), with the functions here.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -49,13 +51,13 @@ def resolve_in_report(refs: Sequence, report: ReportFacts | None) -> None:
 
     Short forms are left to the corpus stage, which knows what the whole corpus cites.
     """
-    coded = coded_in_order(refs)
+    coded = Coded(refs)
     for ref in refs:
         if ref.cite_kind == "short":
             continue
         how = []
         if ref.cite_kind == "anaphora":
-            ref.resolved_code, found = resolve_anaphora(ref, coded)
+            ref.resolved_code, found = coded.anaphora(ref)
             how.append(found)
         issuer, found = issuer_of(ref, report)
         ref.issuer_canonical = issuer
@@ -72,34 +74,60 @@ def coded_in_order(refs: Sequence) -> list:
 def short_key(ref: Citation) -> tuple[str, str] | None:
     """(document type, number without leading zeros): what a short form and a full citation share."""
     if ref.cite_kind == "code":
-        parts = parse_code(ref.code or "")
-        kind = type_of(parts) if parts else None
-    else:
-        kind = ref.doc_type
+        return _code_key(ref.code or "", ref.number)
     number = (ref.number or "").lstrip("0") or "0"
-    return (kind, number) if kind and ref.number else None
+    return (ref.doc_type, number) if ref.doc_type and ref.number else None
 
 
-def resolve_short_in_report(ref: Citation, coded: Sequence) -> tuple[str | None, str | None]:
-    """The full code a short form stands for in its own report; (None, None) when the report does not say."""
-    key = short_key(ref)
-    here = {compare_key(r.code): r.code for r in coded if short_key(r) == key}
-    if len(here) == 1:
-        return next(iter(here.values())), "code from report"
-    if len(here) > 1:
-        return None, "ambiguous in report: " + ", ".join(sorted(here.values()))
-    return None, None
+@lru_cache(maxsize=1 << 14)  # the corpus stages ask it of every citation, twice: codes repeat
+def _code_key(code: str, number: str | None) -> tuple[str, str] | None:
+    parts = parse_code(code)
+    kind = type_of(parts) if parts else None
+    return (kind, (number or "").lstrip("0") or "0") if kind and number else None
 
 
-def resolve_anaphora(ref: Citation, coded: Sequence) -> tuple[str | None, str]:
-    before = [r for r in coded if r.start < ref.start and r.doc_type == ref.doc_type]
-    if not before:
-        return None, "not found"
-    distinct = {compare_key(r.code) for r in before}
-    nearest = before[-1]
-    if len(distinct) == 1 or nearest.surface in (ref.sentence or ""):
-        return nearest.code, "code from report"
-    return None, "ambiguous in report: " + ", ".join(sorted({r.code for r in before}))
+class Coded:
+    """A report's citations written with a full code, indexed once, so that each short form and
+    anaphora looks its answer up instead of scanning the report (linear in the report's citations).
+    """
+
+    def __init__(self, refs: Sequence):
+        # (type, number) -> {compare key: code}: the last code written of each key, keys in order of first use
+        self.by_key: dict[tuple[str, str], dict[str, str]] = {}
+        # document type -> its coded citations in text order, their starts, and how many distinct
+        # codes the first i+1 of them hold
+        self.by_type: dict[str | None, tuple[list, list[int], list[int]]] = {}
+        seen: dict[str | None, set[str]] = {}
+        for r in coded_in_order(refs):
+            key = compare_key(r.code)
+            self.by_key.setdefault(short_key(r), {})[key] = r.code
+            cites, starts, distinct = self.by_type.setdefault(r.doc_type, ([], [], []))
+            keys = seen.setdefault(r.doc_type, set())
+            keys.add(key)
+            cites.append(r)
+            starts.append(r.start)
+            distinct.append(len(keys))
+
+    def short_form(self, ref: Citation) -> tuple[str | None, str | None]:
+        """The full code a short form stands for in its own report; (None, None) when the report does not say."""
+        here = self.by_key.get(short_key(ref), {})
+        if len(here) == 1:
+            return next(iter(here.values())), "code from report"
+        if len(here) > 1:
+            return None, "ambiguous in report: " + ", ".join(sorted(here.values()))
+        return None, None
+
+    def anaphora(self, ref: Citation) -> tuple[str | None, str]:
+        """The citation of the same type before it, when that is unambiguous (or the nearest stands in its sentence)."""
+        cites, starts, distinct = self.by_type.get(ref.doc_type, ([], [], []))
+        n = bisect_left(starts, ref.start)  # the citations before it
+        if not n:
+            return None, "not found"
+        nearest = cites[n - 1]
+        if distinct[n - 1] == 1 or nearest.surface in (ref.sentence or ""):
+            return nearest.code, "code from report"
+        # the message names every code before it: as long as what it lists
+        return None, "ambiguous in report: " + ", ".join(sorted({r.code for r in cites[:n]}))
 
 
 def is_central(issuer_code: str | None) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import regex as re
 
@@ -205,6 +206,7 @@ _BASE = re.compile(r"(?i)\s+so\s+với\s+.*$")
 _OWNER = re.compile(r"(?i)\s+của\s+(?:toàn\s+)?(?:tỉnh|huyện|xã|phường|thành\s+phố|thị\s+xã|đơn\s+vị|ngành|địa\s+phương)(?:\s+\p{Lu}[\p{L}\-]*){0,3}\s*$")  # `Tỷ lệ người tập luyện ... so với dân số 42%`: the base is no measure
 
 
+@lru_cache(maxsize=4096)  # a pure function of its text, asked the same phrases again and again (half its calls)
 def _clean(part: str) -> str:
     part = _OWNER.sub("", _BASE.sub("", _NOT_MEASURE_WORDS.sub(" ", part)))
     while True:

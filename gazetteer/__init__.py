@@ -396,10 +396,19 @@ def bodies() -> tuple[Body, ...]:
 
 def body_of_code(issuer_code: str) -> Body | None:
     """The dated body an issuer code stands for (case aside: headings in capitals write TTG for TTg)."""
-    wanted = issuer_code.upper()
-    return next((b for b in bodies() if b.code and b.code.upper() == wanted), None)
+    return _bodies_by_code().get(issuer_code.upper())
 
 
+@cache
+def _bodies_by_code() -> dict[str, Body]:
+    by_code: dict[str, Body] = {}
+    for b in bodies():
+        if b.code:
+            by_code.setdefault(b.code.upper(), b)  # the first listed, as a scan in order would find
+    return by_code
+
+
+@lru_cache(maxsize=8192)  # the audit asks it of every citation naming its issuer: a scan of every body's names
 def body_named(issuer: str) -> Body | None:
     """The dated body an issuer phrase names (`UBND huyện Sơn Hà`: a district body)."""
     folded = fold(" ".join(issuer.split()))
@@ -409,4 +418,9 @@ def body_named(issuer: str) -> Body | None:
 def issuer_code_known(issuer_code: str) -> bool:
     """An issuer code of a body that exists or existed (case aside)."""
     wanted = issuer_code.upper()
-    return any(c.upper() == wanted for c in issuer_codes()) or body_of_code(issuer_code) is not None
+    return wanted in _issuer_codes_upper() or body_of_code(issuer_code) is not None
+
+
+@cache
+def _issuer_codes_upper() -> frozenset[str]:
+    return frozenset(c.upper() for c in issuer_codes())

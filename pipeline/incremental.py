@@ -72,6 +72,12 @@ def plan(files: list[InputFile], known: dict[str, Known]) -> Plan:
     return out
 
 
+def held_by(items: list[InputFile], known: dict[str, Known]) -> set[str]:
+    """The doc_ids of the known documents these inputs' paths held (without reading them)."""
+    paths = {p for item in items for p in (item.resolved, item.display)}
+    return {k.doc_id for k in known.values() if paths & k.paths}
+
+
 def _size(path: Path) -> int | None:
     try:
         return path.stat().st_size

@@ -6,7 +6,7 @@ offsets index; a `DocResult` is everything one file produced.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -76,6 +76,11 @@ class DocResult:
     found: dict[str, Any] = field(default_factory=dict)
     errors: list[ErrorRecord] = field(default_factory=list)
     seconds: float = 0.0
+    # when a worker wrote the rows itself: its part files (table -> path), and what the run still
+    # needs to know of what it left out (entities per table, characters of the text)
+    parts: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    chars: int | None = None
 
     @classmethod
     def failed(cls, source_path: str, stage: str, error_type: str, message: str, doc_id: str | None = None) -> DocResult:
@@ -85,3 +90,19 @@ class DocResult:
     def entities(self, name: str) -> list:
         found = self.found.get(name)
         return found if isinstance(found, list) else []
+
+    def count(self, name: str) -> int:
+        """How many entities of a table the file gave (also when they left as rows in part files)."""
+        return self.counts[name] if name in self.counts else len(self.entities(name))
+
+    def characters(self) -> int:
+        if self.chars is not None:
+            return self.chars
+        return len(self.document.text) if self.document is not None else 0
+
+    def without_rows(self, parts: dict[str, str]) -> DocResult:
+        """This result once its rows are in `parts`: the document without its text, blocks and entities."""
+        doc = self.document
+        light = replace(doc, text="", blocks=[]) if doc is not None else None
+        counts = {name: len(found) for name, found in self.found.items() if isinstance(found, list)}
+        return DocResult(self.source_path, light, {}, self.errors, self.seconds, parts, counts, self.characters())

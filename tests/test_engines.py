@@ -43,6 +43,25 @@ def test_one_worker_many_workers_and_dask_write_the_same_dataset(corpus: Path, t
     assert tables(tmp_path / "dask") == serial
 
 
+def test_local_workers_write_the_rows_and_send_back_only_a_summary(corpus: Path, tmp_path: Path):
+    from functools import partial
+
+    from pipeline.discover import discover
+    from pipeline.engines.local import LocalEngine
+    from pipeline.store.writer import write_result
+
+    files, _ = discover([corpus])
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    results = list(LocalEngine(2, Limits(), keep=partial(write_result, incoming)).map(files))
+    assert [r.source_path for r in results] == [f.display for f in files]  # in input order
+    for res in results:  # what crossed the pipe: no text, no blocks, no entities; the rows are in Arrow files
+        assert res.document.text == "" and not res.document.blocks and not res.found
+        assert res.count("references") > 0 and res.characters() > 1000
+        assert set(res.parts) >= {"documents", "blocks", "references"}
+        assert all(Path(p).parent == incoming and Path(p).exists() for p in res.parts.values())
+
+
 def test_a_hanging_file_times_out_and_the_run_goes_on(corpus: Path, tmp_path: Path, monkeypatch):
     import pipeline.document as document
 
@@ -111,6 +130,28 @@ def test_the_benchmark_commands_run(monkeypatch):
     assert result.exit_code == 0, result.output
     shown = " ".join(result.output.split())  # tables wrap at the terminal's width
     assert "underthesea word_tokenize" in shown and "2 workers vs 1 on 10 files" in shown and "peak memory" in shown
+
+
+def test_bench_scale_runs_and_its_reports_hold_what_they_say(monkeypatch, tmp_path: Path):
+    from pipeline.bench.scale import dense_paragraph, pdf_of, report_mix, table_row
+
+    seeds = sorted((ROOT / "corpus").glob("*.txt"))
+    assert len(dense_paragraph(30_000)) == 30_000 and "\n" not in dense_paragraph(30_000)  # one paragraph
+    assert 29_000 < len(report_mix(30_000, seeds)) <= 30_001 and "\n\t" in table_row(2_000)
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["bench", "scale", "--chars", "3000,12000", "--pages", "", "--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    for shape in ("paragraph", "mix", "table"):
+        assert f"{shape}: time per character, largest / smallest: document stage x" in shown
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument.new()
+    source.new_page(200, 300)
+    source.save(str(tmp_path / "one.pdf"))
+    source.close()
+    pdf_of(7, [tmp_path / "one.pdf"], tmp_path / "seven.pdf")
+    assert len(pdfium.PdfDocument(tmp_path / "seven.pdf")) == 7
 
 
 def test_workers_survive_a_parent_that_queried_the_dataset_first(corpus: Path, tmp_path: Path):

@@ -115,3 +115,76 @@ def test_exit_codes(tmp_path: Path):
     (tmp_path / "blocked").write_text("a file where the dataset folder should be")
     failed = subprocess.run([*cli, str(corpus), "-o", str(tmp_path / "blocked")], cwd=ROOT, capture_output=True)
     assert failed.returncode == 2
+
+
+def _log(path: Path) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def test_ctrl_c_commits_the_files_done_in_one_line_and_a_rerun_reads_only_the_rest(tmp_path: Path):
+    corpus = make_corpus(tmp_path / "in", 30)
+    out, first_log, second_log = tmp_path / "out", tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    cli = [sys.executable, "-c", "from pipeline.cli import main; main()", "run", str(corpus), "-o", str(out), "-j", "2"]
+    # its own session, signalled as a group: what Ctrl-C at a terminal does to the run and its workers
+    proc = subprocess.Popen([*cli, "--log-file", str(first_log)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while sum(r.get("status") == "read" for r in _log(first_log)) < 3 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the run read nothing in two minutes"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    said = (stdout + stderr).decode().strip().splitlines()
+    assert proc.returncode == 130, said
+    done = sum(r.get("status") == "read" for r in _log(first_log))
+    assert said == [f"interrupted: {done} files done, rerun to continue"]  # one line: no worker's traceback
+    assert 3 <= done < 30
+    assert len(pq.read_table(out / "documents").to_pylist()) == done  # what was done is committed
+
+    rerun = subprocess.run([*cli, "-q", "--log-file", str(second_log)], cwd=ROOT, capture_output=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-2000:]
+    statuses = [r["status"] for r in _log(second_log) if r.get("event") == "file"]
+    assert statuses.count("read") == 30 - done  # the files done are not read again
+    run([corpus], tmp_path / "whole", workers=1)
+    whole, resumed = snapshot(tmp_path / "whole"), snapshot(out)
+    assert {k: v for k, v in resumed.items() if k != "manifest"} == {k: v for k, v in whole.items() if k != "manifest"}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".baocao-staging")]
+
+
+def test_a_second_ctrl_c_during_the_commit_leaves_the_previous_dataset(tmp_path: Path, monkeypatch):
+    import pipeline.corpus
+
+    corpus = make_corpus(tmp_path / "in", 8)
+    out = tmp_path / "out"
+    run([corpus], out, workers=1)
+    before = snapshot(out)
+    make_corpus(tmp_path / "more", 4)
+    seen: list[str] = []
+
+    def first_ctrl_c(res) -> None:  # after two files: the run stops reading and commits them
+        seen.append(res.source_path)
+        if len(seen) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def second_ctrl_c(staging: Path) -> None:  # ... and Ctrl-C again during the corpus stages
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+
+    monkeypatch.setattr(pipeline.corpus, "STAGES", [("registry", second_ctrl_c)])
+    try:
+        run([corpus, tmp_path / "more"], out, workers=1, on_file=first_ctrl_c)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the second Ctrl-C did not stop the commit")
+    assert len(seen) == 2
+    assert snapshot(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".baocao-staging")]
+
+    monkeypatch.setattr(pipeline.corpus, "STAGES", None)  # one Ctrl-C only: the two files done are committed
+    seen.clear()
+    summary = run([corpus, tmp_path / "more"], out, workers=1, on_file=first_ctrl_c)
+    assert summary.interrupted and summary.done == 2 and summary.exit_code == 130
+    assert len(pq.read_table(out / "documents")) == 8 + 2

@@ -35,7 +35,7 @@ def console():
 
 def _register() -> None:
     """Each benchmark module adds its command to `app` when imported."""
-    from pipeline.bench import ocr, pdf, run  # noqa: F401
+    from pipeline.bench import ocr, pdf, run, scale  # noqa: F401
 
 
 _register()

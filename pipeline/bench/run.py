@@ -26,8 +26,9 @@ from rich.table import Table
 from pipeline.bench import app, require_bench_extra
 from pipeline.bench import console as bench_console
 
-GOAL_SPEEDUP_2 = 1.7  # 2 workers against 1
+GOAL_SPEEDUP_2 = 1.9  # 2 workers against 1 (issue 11)
 GOAL_MEMORY_GROWTH = 1.2  # peak memory when the corpus grows 10x
+GOAL_TEXT_VS_TOKENIZER = 5.0  # the whole text pipeline against underthesea merely tokenizing (issue 11)
 BASELINE_PDFS = 20  # pdfplumber needs about 0.1 s a page: the PDF baselines read this many files
 
 _MEASURE = """
@@ -205,4 +206,4 @@ def _report(console, rows, measured, baselines, text_run, text_name, counts, all
     if tok:
         ratio = tok[0] / text_run["seconds"]
         console.print(f"whole text pipeline vs underthesea tokenizing the same text: {ratio:.2f}x faster "
-                      f"(goal > 1x: {'meets' if ratio > 1 else 'MISSES'})")
+                      f"(goal >= {GOAL_TEXT_VS_TOKENIZER:g}x: {'meets' if ratio >= GOAL_TEXT_VS_TOKENIZER else 'MISSES'})")

@@ -51,7 +51,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:  # Ctrl-C before a command could take it over: nothing was changed
         console.print("[red]interrupted[/red]")
-        sys.exit(130)
+        sys.exit(130)  # what a shell reports for a command stopped by Ctrl-C
     except Exception:  # the run itself failed (not one file): exit code 2, as documented
         console.print_exception(max_frames=5)
         sys.exit(2)

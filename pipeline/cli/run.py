@@ -46,14 +46,11 @@ def run(
     when some could not be (see the errors table), 2 when the run itself failed.
     """
     from pipeline.discover import InputError
-    from pipeline.run import run as run_pipeline
+    from pipeline.run import INTERRUPTED, run as run_pipeline
     from pipeline.runlog import RunLog
     from pipeline.store.commit import OutputError
 
-    if not paths:
-        if not DEFAULT_CORPUS.is_dir():
-            fail(f"No input given and no {DEFAULT_CORPUS}/ folder here. Name files or folders to read.")
-        paths = [DEFAULT_CORPUS]
+    paths = paths or _default_inputs()
     out = out or DEFAULT_DATASET
     limits = Limits(max_bytes=max_bytes, max_pages=max_pages, timeout_s=timeout, max_memory=parse_size(max_memory, "--max-memory") or None,
                     max_unpacked=parse_size(max_unpacked, "--max-unpacked"))
@@ -69,13 +66,30 @@ def run(
                 on_file=lambda res: progress.update(task, advance=1, current=Path(res.source_path).name[-40:]),
                 on_page=lambda item, n, pages: progress.update(task, current=f"{Path(item.display).name[-40:]}: OCR page {n}/{pages}"),
             )
+        except KeyboardInterrupt:  # a second Ctrl-C, while the files done were being committed
+            progress.stop()
+            plain("interrupted: nothing committed, the previous dataset is untouched")
+            raise typer.Exit(INTERRUPTED) from None
         except (InputError, OutputError) as exc:
             fail(str(exc))
         except (RuntimeError, ValueError, OSError) as exc:
             fail(f"The run failed: {exc} The previous dataset is untouched.")
         finally:
             log.close()
-    if not quiet:
+    _report(summary, out, quiet)
+
+
+def _default_inputs() -> list[Path]:
+    if not DEFAULT_CORPUS.is_dir():
+        fail(f"No input given and no {DEFAULT_CORPUS}/ folder here. Name files or folders to read.")
+    return [DEFAULT_CORPUS]
+
+
+def _report(summary, out: Path, quiet: bool) -> None:
+    """The summary, or after Ctrl-C the one line saying what was kept; then the exit code."""
+    if summary.interrupted:
+        plain(f"interrupted: {summary.done} files done, rerun to continue")
+    elif not quiet:
         console.print(_summary_table(summary, out))
     raise typer.Exit(summary.exit_code)
 

@@ -206,14 +206,15 @@ class Buckets:
         self.writers: list[pq.ParquetWriter | None] = [None] * self.n
 
     def add(self, refs: list[Citation]) -> None:
-        spread: dict[int, list[dict]] = defaultdict(list)
+        spread: dict[int, list[Citation]] = defaultdict(list)
         for ref in refs:
             if ref.doc_key:
-                spread[int(ref.doc_key[:8], 16) % self.n].append({c: getattr(ref, c) for c in _TALLY_COLUMNS})
-        for i, rows in spread.items():
+                spread[int(ref.doc_key[:8], 16) % self.n].append(ref)
+        for i, cites in spread.items():
             if self.writers[i] is None:
                 self.writers[i] = pq.ParquetWriter(self.paths[i], self.schema)
-            self.writers[i].write_table(pa.Table.from_pylist(rows, schema=self.schema))
+            columns = {c: [getattr(ref, c) for ref in cites] for c in _TALLY_COLUMNS}  # a column at a time
+            self.writers[i].write_table(pa.Table.from_pydict(columns, schema=self.schema))
 
     def close(self) -> None:
         for i, writer in enumerate(self.writers):

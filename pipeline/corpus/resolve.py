@@ -14,16 +14,25 @@ from collections.abc import Iterable
 
 import gazetteer
 from extractors.codes import compare_key, parse_code
-from extractors.resolution import coded_in_order, is_central, issuer_of, resolve_short_in_report, short_key
+from extractors.resolution import Coded, is_central, issuer_of, short_key
 from pipeline.corpus.records import Citation, ReportFacts
 
 # the columns resolution reads
 COLUMNS = ["doc_id", "start", "cite_kind", "code", "number", "doc_type", "issuer", "issued_date"]
 
 
-def corpus_codes(batches: Iterable[list[Citation]]) -> dict[tuple[str, str], Counter]:
+class CorpusCodes(defaultdict):
+    """(document type, number) -> how often each full code with them is cited in the corpus,
+    with the candidates of each short form worked out so far."""
+
+    def __init__(self) -> None:
+        super().__init__(Counter)
+        self.candidates: dict[tuple, dict[str, str]] = {}
+
+
+def corpus_codes(batches: Iterable[list[Citation]]) -> CorpusCodes:
     """(document type, number) -> how often each full code with them is cited in the corpus."""
-    corpus: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    corpus = CorpusCodes()
     for refs in batches:
         for ref in refs:
             key = short_key(ref) if ref.cite_kind == "code" else None
@@ -32,7 +41,7 @@ def corpus_codes(batches: Iterable[list[Citation]]) -> dict[tuple[str, str], Cou
     return corpus
 
 
-def resolve_short_forms(refs: list[Citation], reports: dict[str, ReportFacts], corpus: dict[tuple[str, str], Counter]) -> None:
+def resolve_short_forms(refs: list[Citation], reports: dict[str, ReportFacts], corpus: CorpusCodes) -> None:
     """Fill resolved_code, issuer_canonical and resolved_by of the short forms among `refs`, in place.
 
     `refs` holds every citation of its reports; `corpus` counts the full codes of the whole corpus.
@@ -44,7 +53,7 @@ def resolve_short_forms(refs: list[Citation], reports: dict[str, ReportFacts], c
         shorts = [r for r in cites if r.cite_kind == "short"]
         if not shorts:
             continue
-        coded = coded_in_order(cites)
+        coded = Coded(cites)
         report = reports.get(doc_id)
         for ref in shorts:
             ref.resolved_code, found = _resolve_short(ref, report, coded, corpus)
@@ -53,15 +62,11 @@ def resolve_short_forms(refs: list[Citation], reports: dict[str, ReportFacts], c
             ref.resolved_by = "; ".join(h for h in (found, how) if h) or None
 
 
-def _resolve_short(ref: Citation, report: ReportFacts | None, coded: list[Citation], corpus) -> tuple[str | None, str]:
-    code, found = resolve_short_in_report(ref, coded)
+def _resolve_short(ref: Citation, report: ReportFacts | None, coded: Coded, corpus) -> tuple[str | None, str]:
+    code, found = coded.short_form(ref)
     if found:
         return code, found
-    candidates = {}
-    for code, _ in corpus.get(short_key(ref), Counter()).most_common():
-        parts = parse_code(code)
-        if parts and (is_central(parts.issuer_code) or (report is not None and report.province is not None)):
-            candidates.setdefault(compare_key(code), code)
+    candidates = _candidates(corpus, short_key(ref), report is not None and report.province is not None)
     if len(candidates) == 1:
         return next(iter(candidates.values())), "code from corpus"
     if len(candidates) > 1:
@@ -70,3 +75,20 @@ def _resolve_short(ref: Citation, report: ReportFacts | None, coded: list[Citati
     if known:
         return known, "code from gazetteer"
     return None, "not found"
+
+
+def _candidates(corpus: CorpusCodes, key: tuple[str, str] | None, local_too: bool) -> dict[str, str]:
+    """compare key -> code of the corpus's full codes a short form of `key` may stand for, most cited first.
+
+    Worked out once per (key, whether local codes count), not once per short form: a common
+    number has as many codes as the corpus has issuers using it.
+    """
+    cache = corpus.candidates
+    if (key, local_too) not in cache:
+        found: dict[str, str] = {}
+        for code, _ in corpus.get(key, Counter()).most_common():
+            parts = parse_code(code)
+            if parts and (is_central(parts.issuer_code) or local_too):
+                found.setdefault(compare_key(code), code)
+        cache[(key, local_too)] = found
+    return cache[(key, local_too)]

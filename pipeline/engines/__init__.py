@@ -25,13 +25,15 @@ class Engine(Protocol):
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]: ...
 
 
-def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None,
+def make_engine(name: str, workers: int, limits: Limits, scheduler: str | None = None, keep=None,
                 on_page: Callable[[InputFile, int, int], None] | None = None) -> Engine:
-    """`on_page(file, number, pages)`: told when a worker begins a page by OCR (local engine only)."""
+    """`keep(index, result)` runs in the local engine's workers (their rows written where they are);
+    Dask's workers may not share this machine's file system, so their results come back whole.
+    `on_page(file, number, pages)`: told when a worker begins a page by OCR (local engine only)."""
     if name == "local":
         from pipeline.engines.local import LocalEngine
 
-        return LocalEngine(workers, limits, on_page=on_page)
+        return LocalEngine(workers, limits, keep=keep, on_page=on_page)
     if name == "dask":
         from pipeline.engines.dask import DaskEngine
 

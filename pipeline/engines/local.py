@@ -33,11 +33,16 @@ from pipeline.document import Limits, out_of_memory, process_file
 from pipeline.ingest.external import die_with_parent, kill_session
 from pipeline.models import DocResult
 
+# run in the worker on each result before it is sent back: (input index, result) -> what to send
+# (the run writes the rows to part files there, so that only a small summary crosses the pipe)
+Keep = Callable[[int, DocResult], DocResult]
+
 
 PAGE = "page"  # a worker's message that it is reading a page by OCR: (PAGE, index, number, pages)
 
 
-def _serve(conn: Connection, limits: Limits, tmp: str, parent: int) -> None:
+def _serve(conn: Connection, limits: Limits, tmp: str, parent: int, keep: Keep | None = None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops handing out files
     _isolate(tmp, limits.max_memory, parent)
     while True:
         try:
@@ -55,7 +60,7 @@ def _serve(conn: Connection, limits: Limits, tmp: str, parent: int) -> None:
             res = process_file(item, limits, on_page)
         except MemoryError:  # beyond the address-space limit outside the reading itself (extraction)
             res = out_of_memory(item, limits)
-        conn.send((index, res))
+        conn.send((index, keep(index, res) if keep is not None else res))
 
 
 def _isolate(tmp: str, max_memory: int | None, parent: int) -> None:
@@ -110,15 +115,17 @@ def _alive(pid: int) -> bool:
 
 
 class _Worker:
-    def __init__(self, ctx, limits: Limits):
+    def __init__(self, ctx, limits: Limits, keep: Keep | None = None):
         self.conn, child = ctx.Pipe()
         self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
-        self.proc = ctx.Process(target=_serve, args=(child, limits, self.tmp, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, limits, self.tmp, os.getpid(), keep), daemon=True)
+        frozen = gc.get_freeze_count()  # the run's warm-up may have frozen what it loaded: that stays frozen
         gc.freeze()  # frozen before the fork as well: the child may collect before _isolate runs
         try:
             self.proc.start()
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
         child.close()
         self.task: tuple[int, InputFile] | None = None
         self.started = 0.0
@@ -154,10 +161,11 @@ class _Worker:
 
 
 class LocalEngine:
-    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8,
+    def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8, keep: Keep | None = None,
                  on_page: Callable[[InputFile, int, int], None] | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits
+        self.keep = keep
         self.on_page = on_page  # (file, page number, pages): a worker began reading a page by OCR
         self.window = self.workers * window_per_worker
         methods = mp.get_all_start_methods()
@@ -172,18 +180,23 @@ class LocalEngine:
         done: dict[int, DocResult] = {}
         next_out = 0
         sweep_dead_runs_folders()
-        pool = [_Worker(self.ctx, self.limits) for _ in range(self.workers)]
+        pool = [_Worker(self.ctx, self.limits, self.keep) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
+
+        def hand_out() -> None:  # work for the idle workers, within the window ahead of the next result due
+            nonlocal exhausted, dispatched
+            for w in pool:
+                if w.task is None and not exhausted and dispatched - next_out < self.window:
+                    nxt = next(pending, None)
+                    if nxt is None:
+                        exhausted = True
+                        continue
+                    w.give(*nxt)
+                    dispatched += 1
+
         try:
             while True:
-                for w in pool:  # hand out work within the window ahead of the next result due
-                    if w.task is None and not exhausted and dispatched - next_out < self.window:
-                        nxt = next(pending, None)
-                        if nxt is None:
-                            exhausted = True
-                            continue
-                        w.give(*nxt)
-                        dispatched += 1
+                hand_out()
                 busy = [w for w in pool if w.task is not None]
                 if not busy:
                     break
@@ -205,6 +218,7 @@ class LocalEngine:
                     if w is not None:
                         w.task = None
                 self._kill_overdue(pool, done)
+                hand_out()  # before the results go out: a worker must not wait while the run adds them
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
@@ -234,7 +248,7 @@ class LocalEngine:
     def _replace(self, w: _Worker, force: bool = True) -> _Worker:
         w.task = None
         w.stop(force=force)
-        fresh = _Worker(self.ctx, self.limits)
+        fresh = _Worker(self.ctx, self.limits, self.keep)
         self.pids.append(fresh.proc.pid)
         return fresh
 

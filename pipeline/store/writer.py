@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
+from pipeline.models import DocResult
 from pipeline.store.commit import GENERATOR, MANIFEST, DamagedDataset, check_output, fsync_tree, lock, recover, swap_into_place, work_dir
-from pipeline.store.rows import PER_DOCUMENT_TABLES
+from pipeline.store.rows import PER_DOCUMENT_TABLES, result_columns, result_rows
 from pipeline.store.schema import SCHEMA_VERSION, TABLES
 from pipeline.store.tables import write_part
 
@@ -25,6 +27,7 @@ from pipeline.store.tables import write_part
 BATCH_BYTES = 8 << 20
 CHUNK_ROWS = 2000  # rows of a table waiting as Python dicts before they become Arrow data
 CHUNK_CHARS = 1_000_000  # ... or characters of documents' text
+INCOMING = ".incoming"  # the staging folder's folder of part files written by workers
 
 
 class DatasetWriter:
@@ -67,6 +70,32 @@ class DatasetWriter:
                 self._to_chunk(name)
         if self._chunk_bytes >= self.batch_bytes:
             self.flush()
+
+    def add_result(self, res: DocResult) -> None:
+        """One file's rows: from the part files its worker wrote, else from the result itself."""
+        if not res.parts:
+            self.add_rows(result_rows(res))
+            return
+        for name, path in res.parts.items():
+            self._to_chunk(name)  # rows waiting as dicts come first: they came first
+            # the worker's Arrow data read as it is (a copy of its bytes), never turned into Python objects
+            with pa.OSFile(path, "rb") as source:
+                table = pa.ipc.open_file(source).read_all()
+            self.chunks[name].append(table)
+            self._chunk_bytes += table.nbytes
+            os.unlink(path)
+        if self._chunk_bytes >= self.batch_bytes:
+            self.flush()
+
+    def drop_result(self, res: DocResult) -> None:
+        """A result whose rows must not be written (its bytes are a document already)."""
+        for path in res.parts.values():
+            Path(path).unlink(missing_ok=True)
+
+    @property
+    def incoming(self) -> Path:
+        """Where workers write the part files of the files they read (gone before the commit)."""
+        return self.staging / INCOMING
 
     def _to_chunk(self, name: str) -> None:
         if self.rows[name]:
@@ -113,6 +142,7 @@ class DatasetWriter:
     def commit(self, manifest: dict) -> Path:
         """Write what is buffered and the manifest, then swap the staging folder into place."""
         self.flush()
+        shutil.rmtree(self.incoming, ignore_errors=True)  # what workers stopped mid-file left
         for name in TABLES:
             if not any((self.staging / name).glob("*.parquet")):  # an empty table still carries its schema
                 self._write_table(name, TABLES[name].schema.empty_table())
@@ -155,3 +185,27 @@ def _batches(source: Path, part: Path, schema: pa.Schema, wanted) -> Iterator[pa
         yield from ds.dataset(part, format="parquet", schema=schema).to_batches(filter=wanted, batch_size=50_000)
     except (pa.ArrowException, OSError) as exc:  # truncated, overwritten, unreadable
         raise DamagedDataset(source, part, exc) from None
+
+
+def write_result(folder: Path, index: int, res: DocResult) -> DocResult:
+    """In a worker: write one file's rows as Arrow files in `folder`, and return the result without them.
+
+    The run's process then takes the rows as they are (DatasetWriter.add_result) instead of
+    unpickling every entity and turning it into a row. Arrow IPC rather than Parquet: these
+    files live for a moment, and the writer's Parquet parts gather many files each. When the
+    files cannot be written, the result goes back whole and the rows with it.
+    """
+    written: dict[str, str] = {}
+    try:
+        for name, columns in result_columns(res).items():
+            table = pa.Table.from_pydict(columns, schema=TABLES[name].schema)
+            if table.num_rows:
+                path = folder / f"{index:09d}-{name}.arrow"
+                with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+                    out.write_table(table)
+                written[name] = str(path)
+    except OSError:
+        for path in written.values():
+            Path(path).unlink(missing_ok=True)
+        return res
+    return res.without_rows(written)

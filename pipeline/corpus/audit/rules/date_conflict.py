@@ -63,11 +63,14 @@ def date_conflict(refs: list[Citation], context: Context) -> list[dict]:
         variants = {v["date"] for v in entry.date_variants} if entry and entry.date_variants else {r.issued_date for r in cited}
         if len(variants) < 2 and (known is None or variants == {known}):
             continue
+        in_report: dict[str, list[Citation]] = defaultdict(list)  # grouped once: a scan per citation was quadratic
+        for ref in cited:
+            in_report[ref.doc_id].append(ref)
         for ref in cited:
             if known is not None and ref.issued_date != known:
                 out.append(_against_known(ref, known))
             elif known is None and entry is not None and entry.issued_date is not None:
-                found = _against_others(ref, cited, entry.issued_date, context)
+                found = _against_others(ref, in_report[ref.doc_id], entry.issued_date, context)
                 if found:
                     out.append(found)
     return out
@@ -83,12 +86,12 @@ def _against_known(ref: Citation, known: dt.date) -> dict:
     )
 
 
-def _against_others(ref: Citation, cited: list[Citation], consensus: dt.date, context: Context) -> dict | None:
+def _against_others(ref: Citation, same_report: list[Citation], consensus: dt.date, context: Context) -> dict | None:
     """Another date in the same report (whichever is right), else the corpus's most cited date."""
-    here = [r for r in cited if r.doc_id == ref.doc_id and r.issued_date != ref.issued_date]
     name, date = label(ref), ref.issued_date
     if date == consensus:  # the place citing the other date carries the finding (and this place as evidence)
         return None
+    here = [r for r in same_report if r.issued_date != date]
     if here:
         other = next((r for r in here if r.issued_date == consensus), here[0])
         return finding(
