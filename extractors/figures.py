@@ -30,7 +30,7 @@ import regex as re
 from extractors.component import BlockView, Component, DocumentView, searched_blocks
 from extractors.models import Quantity
 from extractors.numbers import NUMBER, notation_of
-from extractors.quantities import RowCells, find_quantities, label_quantity, table_cell_quantity
+from extractors.quantities import BARE_NUMBER, RowCells, find_quantities, label_quantity, table_cell_quantity
 from extractors.references import sentence_around
 from extractors.roles import period_of
 from gazetteer.indicators import indicator_of
@@ -209,7 +209,6 @@ def _row_quantities(block: BlockView, row: re.Match, columns: list[str] | None, 
 
 # --- tables ---------------------------------------------------------------------------------------
 
-_BARE = re.compile(rf"\s*(?:{NUMBER})\s*%?\s*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _COL_CHANGE = re.compile(r"(?i)so\s+sánh|so\s+với\s+(?:cùng\s+kỳ|CK|năm)|tăng\s*[/,]\s*giảm|%\s*CK|cùng\s+kỳ\s*\(%\)|tốc\s+độ\s+tăng")
 _COL_SHARE = re.compile(r"(?i)%\s*(?:KH|kế\s+hoạch)|so\s+(?:với\s+)?(?:KH|kế\s+hoạch)|TH\s*/\s*KH")
@@ -230,7 +229,7 @@ class _Tables:
                 continue
             self.rows.setdefault((b.table, b.row), []).append(b.text)
             cells[(b.table, b.row, b.col)] = b.text
-            if b.col and _BARE.fullmatch(b.text) and not _YEAR.fullmatch(b.text.strip()):
+            if b.col and BARE_NUMBER.fullmatch(b.text) and not _YEAR.fullmatch(b.text.strip()):
                 first_data[b.table] = min(first_data.get(b.table, b.row), b.row)
         headers: dict[tuple, list[str]] = {}
         for (table, row, col), text in cells.items():

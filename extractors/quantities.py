@@ -354,7 +354,7 @@ class RowCells:
 
     @classmethod
     def of(cls, row: Sequence[str]) -> RowCells:
-        words = [c.strip() for c in row if c.strip() and not _BARE_NUMBER.fullmatch(c)]
+        words = [c.strip() for c in row if c.strip() and not BARE_NUMBER.fullmatch(c)]
         if not words:
             return cls(None, False, None)
         label = max(words, key=len)
@@ -383,7 +383,7 @@ def table_cell_quantity(cell: str, row: Sequence[str] | RowCells, offset: int = 
     `%`, `Tỷ đồng`) says it directly, unless the column's header says percent
     (`So sánh (%)`: `percent_column`). The label is the quantity's measure.
     """
-    m = _BARE_NUMBER.fullmatch(cell)
+    m = BARE_NUMBER.fullmatch(cell)
     cells = row if isinstance(row, RowCells) else RowCells.of(row)
     label = cells.label
     if m is None or label is None:
@@ -416,7 +416,7 @@ _OPEN_FORM = re.compile(r"\d{1,3}[.,]\d{3}")
 _EQUALS = re.compile(r"\s*=")
 _LABEL_START = re.compile(r"[;.:()\n]")
 _LETTER = re.compile(r"\p{L}")
-_BARE_NUMBER = re.compile(rf"\s*({NUMBER})\s*(%?)\s*")
+BARE_NUMBER = re.compile(rf"\s*({NUMBER})\s*(%?)\s*")  # a cell that is a number and nothing else
 _SCALED_UNIT = re.compile(rf"(?i)\s*({_SCALE})\s+(\S.*?)\s*")
 _DATE_LIKE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])")
 _GLUED = re.compile(r"[\p{L}\d]")

@@ -16,6 +16,7 @@ import time
 
 from extractors.references import find_references
 from extractors.relations import link
+from pipeline.bench.scale import filled
 from pipeline.text import clean_chars, normalize_block
 
 UNITS = {
@@ -34,14 +35,7 @@ SIZES = (25_000, 50_000, 100_000, 200_000)
 
 
 def block(kind: str, size: int) -> str:
-    out, i, n = [], 0, 0
-    units = UNITS[kind]
-    while n < size:
-        unit = units[i % len(units)].format(n=100 + i % 900, m=101 + i % 900, d=1 + i % 9)
-        out.append(unit)
-        n += len(unit)
-        i += 1
-    return "".join(out)[:size]
+    return filled(UNITS[kind], size)
 
 
 def best_of_two(raw: str) -> tuple[float, int]:

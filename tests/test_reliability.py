@@ -188,3 +188,28 @@ def test_a_second_ctrl_c_during_the_commit_leaves_the_previous_dataset(tmp_path:
     summary = run([corpus, tmp_path / "more"], out, workers=1, on_file=first_ctrl_c)
     assert summary.interrupted and summary.done == 2 and summary.exit_code == 130
     assert len(pq.read_table(out / "documents")) == 8 + 2
+
+
+def test_a_report_four_times_as_long_takes_about_four_times_as_long(tmp_path: Path):
+    """Linear time (issue 11), document and corpus stages: one paragraph dense with citations, short
+    forms and figures. What a run costs whatever its size (start, warm-up, commit) is measured on a
+    tiny report and set aside; a scan per match made 4x the text cost 10x or more of the rest (0.5 s
+    -> 5.8 s before short forms, anaphora and the registry used an index); the bound leaves room for
+    a noisy machine, not for a square."""
+    from pipeline.bench.scale import dense_paragraph
+
+    def seconds(size: int) -> float:
+        folder = tmp_path / f"in{size}"
+        folder.mkdir()
+        (folder / "dense.txt").write_text(dense_paragraph(size), encoding="utf-8")
+        best = float("inf")
+        for attempt in range(2):  # the quicker of two: a busy moment is not the code's
+            started = time.perf_counter()
+            summary = run([folder], tmp_path / f"out{size}-{attempt}", workers=1)
+            best = min(best, time.perf_counter() - started)
+            assert summary.read == 1 and summary.references > size // 200
+        return best
+
+    fixed = seconds(1_000)
+    small, large = seconds(50_000) - fixed, seconds(200_000) - fixed
+    assert large < 8 * small + 0.5, (fixed, small, large)

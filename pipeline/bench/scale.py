@@ -50,9 +50,14 @@ print(json.dumps(child(Path(sys.argv[1]), Path(sys.argv[2]))))
 
 def dense_paragraph(size: int) -> str:
     """One paragraph of `size` characters, citations and figures in every clause."""
+    return filled(_DENSE, size)
+
+
+def filled(units: list[str], size: int) -> str:
+    """`size` characters of the units in turn, each with numbers of its own ({n}, {m}, {d})."""
     out, n, i = [], 0, 0
     while n < size:
-        unit = _DENSE[i % len(_DENSE)].format(n=100 + i % 900, m=101 + i % 900, d=1 + i % 9)
+        unit = units[i % len(units)].format(n=100 + i % 900, m=101 + i % 900, d=1 + i % 9)
         out.append(unit)
         n += len(unit)
         i += 1

@@ -204,7 +204,7 @@ def write_result(folder: Path, index: int, res: DocResult) -> DocResult:
                 with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
                     out.write_table(table)
                 written[name] = str(path)
-    except OSError:
+    except (OSError, pa.ArrowException):  # a full disk, a value Arrow refuses: the rows go back as they were
         for path in written.values():
             Path(path).unlink(missing_ok=True)
         return res

@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import regex as re
 
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import read_table
+from pipeline.store.tables import scan
 
-REPORTS_PER_BATCH = 200  # texts held at once while locating
+REPORTS_PER_BATCH = 64  # texts held at once while locating, with their blocks as dicts
 QUOTE_CHARS = 300  # a quote taken from the text (when the rule has no sentence): this much around the span
 OCR_CONF = "ocr_conf"  # a block's OCR confidence, where the ingest records one
 
@@ -105,15 +106,20 @@ def _place_evidence(e: dict, report: Report) -> None:
 
 def _reports(staging: Path, doc_ids: list[str]) -> Iterator[tuple[str, Report]]:
     """The text and blocks of some reports of the staged dataset."""
-    wanted = pc.field("doc_id").isin(doc_ids)
-    docs = read_table(staging, "documents", ["doc_id", "source_path", "text"], wanted)
     block_columns = ["doc_id", "start", "end", "page", "kind", "ocr"] + ([OCR_CONF] if OCR_CONF in TABLES["blocks"].names else [])
     blocks_of: dict[str, list[dict]] = {}
-    for b in read_table(staging, "blocks", block_columns, wanted).to_pylist():
+    for b in _rows(staging, "blocks", block_columns, doc_ids):
         blocks_of.setdefault(b["doc_id"], []).append(b)
-    for d in docs.to_pylist():
+    for d in _rows(staging, "documents", ["doc_id", "source_path", "text"], doc_ids):
         text = d["text"]
         blocks = sorted(blocks_of.get(d["doc_id"], []), key=lambda b: b["start"])
         newlines = [m.start() for m in re.finditer("\n", text)]
         yield d["doc_id"], Report(d["source_path"], text, newlines, [b["start"] for b in blocks], blocks)
 
+
+def _rows(staging: Path, name: str, columns: list[str], doc_ids: list[str]) -> Iterator[dict]:
+    """The rows of these reports, the table read a slice at a time (a filtered dataset read ahead
+    most of the corpus's texts: 60 MB more at 500 reports)."""
+    ids = pa.array(doc_ids, pa.string())
+    for table in scan(staging, name, columns):
+        yield from table.filter(pc.is_in(table.column("doc_id"), value_set=ids)).to_pylist()
