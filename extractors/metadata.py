@@ -20,6 +20,8 @@ signer, recipients. From it:
   None..2030-12-31, `(đến ngày 01/12/2025)`); a month joined with the months
   up to it (`tháng 7 và 7 tháng đầu năm 2023`) is the span of both. Dates and
   codes of documents the title cites are not periods. A law's year is not one.
+  A title without a period, over a statistics table whose header is a row of
+  rising years (`2015 2017 2019 2020 Sơ bộ 2021`), covers those years.
 """
 from __future__ import annotations
 
@@ -95,7 +97,27 @@ def extract_metadata(blocks: list[tuple[str, str]]) -> Metadata:
     if rec.doc_type not in _NO_PERIOD_TYPES:
         year = rec.issued_date.year if rec.issued_date else None
         meta.period_start, meta.period_end = period_of(meta.title or "", year)
+        if meta.period_start is None and meta.period_end is None:
+            meta.period_start, meta.period_end = years_header_span(_head(text_blocks))
     return meta
+
+
+# a statistics table's header of years: `2015 2017 2019 2020 Sơ bộ 2021`, `Chỉ tiêu | Năm 2020 | Năm 2021 | Ước 2022`
+_YEAR_CELL = re.compile(r"(?i)(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?((?:19|20)\d\d)")
+_YEARS_ROW = re.compile(r"(?i)\s*(?:(?:chỉ\s+tiêu|tiêu\s+chí|nội\s+dung|đơn\s+vị(?:\s+tính)?|ĐVT)[\s|\t]+)?(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?(?:19|20)\d\d(?:[\s|\t]+(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?(?:19|20)\d\d){2,}\s*")
+
+
+def years_header_span(blocks: list[tuple[str, str]]) -> tuple[dt.date | None, dt.date | None]:
+    """The years a statistics table's header row spans, when the title states no period: the
+    document is that table (a statistics office's page, an appendix), and its columns are the
+    period it covers. Only a row of three or more rising years and nothing else counts."""
+    for _, text in blocks:
+        for line in text.split("\n"):
+            if _YEARS_ROW.fullmatch(line):
+                years = [int(y) for y in _YEAR_CELL.findall(line)]
+                if all(a < b for a, b in zip(years, years[1:])):
+                    return dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
+    return None, None
 
 
 def _head(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
