@@ -103,8 +103,12 @@ def extract_metadata(blocks: list[tuple[str, str]]) -> Metadata:
 
 
 # a statistics table's header of years: `2015 2017 2019 2020 Sơ bộ 2021`, `Chỉ tiêu | Năm 2020 | Năm 2021 | Ước 2022`
-_YEAR_CELL = re.compile(r"(?i)(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?((?:19|20)\d\d)")
-_YEARS_ROW = re.compile(r"(?i)\s*(?:(?:chỉ\s+tiêu|tiêu\s+chí|nội\s+dung|đơn\s+vị(?:\s+tính)?|ĐVT)[\s|\t]+)?(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?(?:19|20)\d\d(?:[\s|\t]+(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?(?:19|20)\d\d){2,}\s*")
+_YEAR_WORD = r"(?:(?:năm|sơ\s+bộ|ước(?:\s+tính|\s+TH)?|dự\s+kiến|KH)\s+)?"  # what a year's column may say of it
+_YEAR_CELL = re.compile(rf"(?i){_YEAR_WORD}((?:19|20)\d\d)")
+_YEARS_ROW = re.compile(
+    rf"(?i)\s*(?:(?:chỉ\s+tiêu|tiêu\s+chí|nội\s+dung|đơn\s+vị(?:\s+tính)?|ĐVT)[\s|]+)?"  # the label column's header
+    rf"{_YEAR_WORD}(?:19|20)\d\d(?:[\s|]+{_YEAR_WORD}(?:19|20)\d\d){{2,}}\s*"
+)
 
 
 def years_header_span(blocks: list[tuple[str, str]]) -> tuple[dt.date | None, dt.date | None]:
