@@ -96,13 +96,13 @@ def _answer(con, sql: str | None, run: str | None, schema: bool, fmt: str, out: 
     from pipeline.query.watch import QueryTimeout, watched
 
     try:
-        with watched(con, timeout) if con is not None else contextlib.nullcontext():
+        with watched(con, timeout) if con is not None else contextlib.nullcontext() as watch:
             if schema:
                 dictionary.write_schema(dictionary.describe(con), fmt, out)
                 return
             reader = run_named(con, run) if run else run_sql(con, sql)
             try:
-                _write(reader, fmt, out, max_rows=max_rows, title=run)
+                _write(reader, fmt, out, stopped=lambda: watch is not None and watch.stopped, max_rows=max_rows, title=run)
             except duckdb.Error as exc:  # raised while the rows stream, e.g. a failed cast
                 raise translate(exc, con) from None
     except QueryRefused as exc:
@@ -113,12 +113,16 @@ def _answer(con, sql: str | None, run: str | None, schema: bool, fmt: str, out: 
         _fail("interrupted: the query was stopped.", EXIT_INTERRUPTED)
 
 
-def _write(reader, fmt: str, out: Path | None, **kw) -> None:
+def _write(reader, fmt: str, out: Path | None, stopped=lambda: False, **kw) -> None:
     from pipeline.query.output import write_result
 
     try:
         n = write_result(reader, fmt, out, **kw)
     except (ValueError, OSError) as exc:
+        if stopped():  # Ctrl-C or the time limit stopped the query while its rows streamed: Arrow's error says so
+            import duckdb
+
+            raise duckdb.InterruptException(str(exc)) from None
         _fail(str(exc), EXIT_REFUSED)
     if out is not None:
         err.print(f"wrote {n} row{'s' if n != 1 else ''} to {out}")

@@ -33,11 +33,15 @@ class QueryTimeout(Exception):
 class _State:
     timed_out: bool = False
     interrupted: bool = False
+    stopped: bool = False  # the watchdog interrupted the query (Ctrl-C or the time limit)
 
 
 @contextmanager
-def watched(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator[None]:
+def watched(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator[_State]:
     """Run the block with `con`'s queries stopped after `timeout_s` seconds (None: never) or on Ctrl-C.
+
+    Yields the watch's state: rows streaming through Arrow when the query is stopped fail
+    with Arrow's error, not DuckDB's; `state.stopped` tells the block that this is why.
 
     Ctrl-C is watched only from the main thread (where Python delivers
     signals); elsewhere only the time limit holds.
@@ -53,12 +57,14 @@ def watched(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator
     watcher = threading.Thread(target=_watch, args=(con, timeout_s, state, stop_r, wake_r), daemon=True)
     watcher.start()
     try:
-        yield
+        yield state
     except duckdb.InterruptException:
-        if state.timed_out:
-            raise QueryTimeout(f"The query ran longer than its time limit of {timeout_s:g} s and was stopped; "
-                               "raise it with --timeout if the query is meant to take that long.") from None
-        raise KeyboardInterrupt from None
+        _stopped(state, timeout_s)
+    except (duckdb.Error, RuntimeError, ValueError, OSError):
+        # DuckDB 2 may say it was interrupted as a RuntimeError, Arrow as its own error while rows stream
+        if not state.stopped:
+            raise
+        _stopped(state, timeout_s)
     finally:
         os.write(stop_w, b"x")
         watcher.join()
@@ -68,6 +74,13 @@ def watched(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator
         for fd in (stop_r, stop_w, wake_r, wake_w):
             if fd is not None:
                 os.close(fd)
+
+
+def _stopped(state: _State, timeout_s: float | None) -> None:
+    if state.timed_out:
+        raise QueryTimeout(f"The query ran longer than its time limit of {timeout_s:g} s and was stopped; "
+                           "raise it with --timeout if the query is meant to take that long.") from None
+    raise KeyboardInterrupt from None
 
 
 def _on_interrupt(state: _State):
@@ -91,4 +104,5 @@ def _watch(con: duckdb.DuckDBPyConnection, timeout_s: float | None, state: _Stat
             break
         if signal.SIGINT in os.read(wake_r, 64):  # the byte is the signal's number; others are not ours to act on
             break
+    state.stopped = True
     con.interrupt()
