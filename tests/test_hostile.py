@@ -294,22 +294,31 @@ def test_a_run_killed_with_sigkill_loses_its_workers_and_the_next_run_removes_th
 # --- 4. a memory limit per worker ---------------------------------------------------------------
 
 
-def test_a_worker_beyond_its_memory_limit_becomes_an_errors_row(tmp_path: Path, monkeypatch):
+def _one_file_misbehaves(tmp_path: Path, monkeypatch, name: str, misbehave) -> Path:
+    """A corpus of `name` and a good report, where reading `name` first calls `misbehave()` in the worker."""
     import pipeline.document as document
 
     real = document.ingest
 
-    def greedy_on_one(path, data, **kwargs):
-        if path.name == "greedy.txt":
-            block = bytearray(3 * 1024**3)  # 3 GB: more than the worker may take
-            del block
+    def ingest(path, data, **kwargs):
+        if path.name == name:
+            misbehave()
         return real(path, data, **kwargs)
 
-    monkeypatch.setattr(document, "ingest", greedy_on_one)  # workers are forked: they inherit the patch
+    monkeypatch.setattr(document, "ingest", ingest)  # workers are forked: they inherit the patch
     corpus = tmp_path / "in"
     corpus.mkdir()
-    (corpus / "greedy.txt").write_text(CITATION, encoding="utf-8")
+    (corpus / name).write_text(CITATION, encoding="utf-8")
     (corpus / "plan.txt").write_text(CITATION.replace("198", "199"), encoding="utf-8")
+    return corpus
+
+
+def test_a_worker_beyond_its_memory_limit_becomes_an_errors_row(tmp_path: Path, monkeypatch):
+    def greedy() -> None:
+        block = bytearray(3 * 1024**3)  # 3 GB: more than the worker may take
+        del block
+
+    corpus = _one_file_misbehaves(tmp_path, monkeypatch, "greedy.txt", greedy)
     summary = run([corpus], tmp_path / "out", workers=2, limits=Limits(max_memory=2 * 1024**3))
     assert summary.read == 1 and summary.errors_by_type == {"out_of_memory": 1}
     errors = pq.read_table(tmp_path / "out" / "errors").to_pylist()
@@ -318,23 +327,13 @@ def test_a_worker_beyond_its_memory_limit_becomes_an_errors_row(tmp_path: Path, 
 
 
 def test_a_worker_that_dies_is_reported_with_the_memory_limit_it_may_have_hit(tmp_path: Path, monkeypatch):
-    import pipeline.document as document
+    def crash() -> None:  # as pdfium does when an allocation fails under the limit
+        import faulthandler
 
-    real = document.ingest
+        faulthandler.disable()  # pytest's would print the worker's stack: the crash is the point here
+        os.kill(os.getpid(), signal.SIGSEGV)
 
-    def crash_on_one(path, data, **kwargs):  # as pdfium does when an allocation fails under the limit
-        if path.name == "crash.txt":
-            import faulthandler
-
-            faulthandler.disable()  # pytest's would print the worker's stack: the crash is the point here
-            os.kill(os.getpid(), signal.SIGSEGV)
-        return real(path, data, **kwargs)
-
-    monkeypatch.setattr(document, "ingest", crash_on_one)
-    corpus = tmp_path / "in"
-    corpus.mkdir()
-    (corpus / "crash.txt").write_text(CITATION, encoding="utf-8")
-    (corpus / "plan.txt").write_text(CITATION.replace("198", "199"), encoding="utf-8")
+    corpus = _one_file_misbehaves(tmp_path, monkeypatch, "crash.txt", crash)
     summary = run([corpus], tmp_path / "out", workers=1, limits=Limits(max_memory=3 * 1024**3))
     assert summary.read == 1 and summary.errors_by_type == {"worker_crashed": 1}
     message = pq.read_table(tmp_path / "out" / "errors").to_pylist()[0]["message"]
