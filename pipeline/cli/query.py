@@ -119,10 +119,8 @@ def _write(reader, fmt: str, out: Path | None, stopped=lambda: False, **kw) -> N
     try:
         n = write_result(reader, fmt, out, **kw)
     except (ValueError, OSError) as exc:
-        if stopped():  # Ctrl-C or the time limit stopped the query while its rows streamed: Arrow's error says so
-            import duckdb
-
-            raise duckdb.InterruptException(str(exc)) from None
+        if stopped():  # Ctrl-C or the time limit stopped the query while its rows streamed: `watched` says which
+            raise
         _fail(str(exc), EXIT_REFUSED)
     if out is not None:
         err.print(f"wrote {n} row{'s' if n != 1 else ''} to {out}")

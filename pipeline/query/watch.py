@@ -58,11 +58,9 @@ def watched(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator
     watcher.start()
     try:
         yield state
-    except duckdb.InterruptException:
-        _stopped(state, timeout_s)
-    except (duckdb.Error, RuntimeError, ValueError, OSError):
+    except (duckdb.Error, RuntimeError, ValueError, OSError) as exc:
         # DuckDB 2 may say it was interrupted as a RuntimeError, Arrow as its own error while rows stream
-        if not state.stopped:
+        if not (state.stopped or isinstance(exc, duckdb.InterruptException)):
             raise
         _stopped(state, timeout_s)
     finally:
