@@ -125,6 +125,18 @@ def test_every_agency_of_the_gazetteer_has_a_kind_and_a_known_form():
         assert agency.province_form in ("", "tỉnh", "name", "named", "steering"), agency
 
 
+def test_every_spelling_of_the_gazetteer_is_matched_whole():
+    """The scan tries a position's spellings by their first word: a spelling whose first word
+    held a digit or a sign (`kh&cn ...`), or a longer spelling hidden by a shorter one, would be lost."""
+    from extractors.agencies import _spelling_at
+
+    for agency in gazetteer.agency_names():
+        for spelling in (agency.canonical, *agency.aliases):
+            folded = gazetteer.fold(f"Theo {spelling}.")
+            m = _spelling_at(folded, 5)
+            assert m is not None and m.span() == (5, len(folded) - 1), spelling
+
+
 def test_the_gazetteer_knows_the_provinces_before_and_after_the_merger():
     provinces = gazetteer.provinces()
     assert len(provinces) == 63 and len({p.after_2025 for p in provinces.values()}) == 34
