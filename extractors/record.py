@@ -93,7 +93,10 @@ _STAMP = re.compile(r"Người\s+ký:.*?Thời\s+gian\s+ký:\s*[\d.:\s+-]*")
 
 
 def _clean(line: str) -> str:
-    return _STAMP.sub(" ", _GAZETTE.sub(" ", line))
+    # every line of a document is cleaned: the words each pattern needs are looked for first
+    if "CÔNG" in line or "VĂN" in line:
+        line = _GAZETTE.sub(" ", line)
+    return _STAMP.sub(" ", line) if "Người" in line else line
 
 
 @dataclass(slots=True)
@@ -619,6 +622,7 @@ _AUTHORITY = re.compile(r"^(?:TM\.|T/M|T\.M|KT\.|K/T|TL\.|T/L|TUQ\.|Q\.|Q/)\s*\p
 _SIGNER_TITLE = re.compile(rf"^(?:(?:PHÓ|Q\.)\s+)?(?:{_TITLES}|THƯỜNG\s+TRỰC)(?![\p{{L}}])[\p{{Lu}}\s,.\-]*$")
 _SIGNED_NOTE = re.compile(r"\[\s*(?:daky|đã ký|chữ ký)\s*\]|[\[(]\s*(?:[Đđ]ã\s+ký|[Kk]ý(?:\s+tên|,?\s+ghi\s+rõ|,?\s+đóng\s+dấu)[^)\]]*|[Cc]hữ\s+ký[^)\]]*)\s*[\])]|(?<![\p{L}])[Đđ]ã\s+ký\b")
 _ITEM = re.compile(r"^[-+•–]\s*")
+_CELLS = re.compile(r"[|\t]+")  # a table row's cells: signature and recipients sit side by side
 
 
 def _read_signature(lines: list[str], rec: Record) -> None:
@@ -628,7 +632,7 @@ def _read_signature(lines: list[str], rec: Record) -> None:
     interleave in extracted text and a row read across joins a recipient with
     a title or the name (`- Như trên; PHÓ CHỦ TỊCH`).
     """
-    flat = [p for line in lines for p in (x.strip() for x in re.split(r"[|\t]+", _clean(line))) if p]
+    flat = [p for line in lines for p in (x.strip() for x in _CELLS.split(_clean(line))) if p]
     at = next((n for n, t in enumerate(flat) if _RECIPIENTS.match(t)), None)
     if at is not None:
         window = flat[max(0, at - 8) : at + 40]
