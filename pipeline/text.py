@@ -93,4 +93,7 @@ _SPACES = simple_re.compile(r"[ \t\u3000]+")  # a plain class: the standard engi
 
 def normalize_block(text: str) -> str:
     """One block's text: whitespace runs collapsed, stripped."""
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    text = text.replace("\n", " ")
+    if "  " in text or "\t" in text or "\u3000" in text:  # else every run is one space already: most blocks
+        text = _SPACES.sub(" ", text)
+    return text.strip()

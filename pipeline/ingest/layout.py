@@ -23,7 +23,7 @@ from functools import lru_cache
 import regex as re
 
 from pipeline.models import Block
-from pipeline.text import marker
+from pipeline.text import MARKER_RE, marker
 
 # --- mode detection -------------------------------------------------------------
 
@@ -398,6 +398,7 @@ def _join(parts: list[str]) -> str:
     return text
 
 
+_CLOSING = "”\"’')]"
 _CLOSERS = re.compile(r"[”\"’')\]\U000F0000-\U000FFFFD]+$")  # quotes, brackets, footnote sentinels
 
 
@@ -423,7 +424,9 @@ def _breaks(prev: str, cur: str, width: float) -> bool:
         return bool(_BULLET.match(c))
     if _BULLET.match(c) and heading_or_body(p) == "heading":
         return True  # "b) Hoạt động ..." then "- Tổ chức ..."
-    last = _CLOSERS.sub("", p)[-1:] or p[-1]
+    last = p[-1]
+    if last in _CLOSING or MARKER_RE.match(last):  # most lines end in a letter or a sign: no pattern needed
+        last = _CLOSERS.sub("", p)[-1:] or p[-1]
     short = len(p) < 0.8 * width
     # a digit starts a paragraph only as an enumerator ("2. ..."), not "01/12/2022 của ..."
     starts_new = bool(_BULLET.match(c)) or c[:1].isupper() or c[:1] in "“\"("

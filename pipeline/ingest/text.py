@@ -103,10 +103,14 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+# control bytes other than tab, line feed, form feed and carriage return: few in any text
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _control_share(sample: bytes) -> float:
     if not sample:
         return 0.0
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROLS))  # in C: a loop in Python was a tenth of reading a text file
     return controls / len(sample)
 
 
