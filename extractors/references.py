@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+import re as simple_re
 import regex as re
 
 import gazetteer
@@ -58,6 +59,59 @@ def _tone_tolerant(word: str) -> str:
     for new, old in gazetteer.OLD_TONES.items():
         out = out.replace(new, f"(?:{new}|{old})")
     return out
+
+
+def _trie(words) -> str:
+    """The words as one alternation shaped like a trie (`k(?:ế|ết)`), a space standing for any
+    whitespace: the standard engine picks a branch by its next character instead of trying the
+    words one by one."""
+    branches: dict[str, list[str]] = {}
+    for w in set(words):
+        if w:
+            branches.setdefault(w[0], []).append(w[1:])
+    alts = [(r"\s+" if ch == " " else simple_re.escape(ch)) + _trie(rest) for ch, rest in sorted(branches.items())]
+    body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})" if alts else ""
+    return f"(?:{body})?" if body and "" in words else body
+
+
+# a number's first character after a type word, as the standard engine can say it whatever its
+# Unicode version: no whitespace, no Latin letter (lower case: the text is lower-cased)
+_NOT_A_WORD = r"(?![\sa-z\u00c0-\u024f\u1e00-\u1eff])"
+
+
+def _start_finder(words, after: str = "") -> simple_re.Pattern:
+    """Where one of the type words, then `after`, may start in lower-cased text (see _starts).
+
+    A match takes the first letter only and looks ahead for the rest, so a start inside
+    another type word (`kết luận` in `Thông báo kết luận`) is still found.
+    """
+    rests: dict[str, list[str]] = {}
+    for w in {w.lower() for w in words}:
+        rests.setdefault(w[0], []).append(w[1:])
+    return simple_re.compile("|".join(f"{simple_re.escape(c)}(?={_trie(r)}{after})" for c, r in sorted(rests.items())))
+
+
+def _starts(finder: simple_re.Pattern, text: str) -> list[int] | None:
+    """Where `finder` (_start_finder) finds a start in `text` lower-cased; None when lower case is
+    no stand-in for the regex module's (?i): it changes the length (İ) or ſ, which (?i) reads as s."""
+    low = text.lower()
+    if len(low) != len(text) or "ſ" in low:
+        return None
+    return [m.start() for m in finder.finditer(low)]
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int] | None) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern whose matches can start only at `starts` (sorted;
+    None: anywhere): the same matches, left to right and not overlapping, the pattern tried
+    only there. A (?i) alternation of type words run over a whole block was a third of the stage."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for s in starts:
+        if s >= end and (m := pattern.match(text, s)):
+            yield m
+            end = m.end()
 
 
 _ANAPHORA_TAILS = "nêu trên|nói trên|đã nêu|trên đây|vừa nêu"
@@ -103,6 +157,8 @@ def _patterns() -> dict[str, re.Pattern]:
         # on one line: a type word ending one table cell and a count starting the next are no short form
         "short": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(bare_words)})[^\S\n]+(?:(?P<so>số)[^\S\n]*)?{number}"),
         "short_so": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(so_words)})[^\S\n]+(?P<so>số)[^\S\n]*{number}"),
+        # where they may start: a type word, whitespace, số perhaps, and then no word
+        "short_starts": _start_finder(bare_words + so_words, rf"\s+(?:số\s*)?{_NOT_A_WORD}"),
         "glued_short": re.compile(r"(?<![\p{L}\d])(?P<tc>NQ|CT|KL|CTr)(?P<num>\d{1,4})(?![\p{L}\d/\-])"),
         "standard": re.compile(
             r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"
@@ -517,7 +573,8 @@ def _standards(text: str, p) -> list[Reference]:
 
 def _short_forms(text: str, p) -> list[Reference]:
     out = []
-    for m in (*p["short"].finditer(text), *p["short_so"].finditer(text)):
+    starts = _starts(p["short_starts"], text)
+    for m in (*_matches_at(p["short"], text, starts), *_matches_at(p["short_so"], text, starts)):
         num = m.group("num")
         if not m.group("so") and len(num) == 4 and num[:2] in ("19", "20"):
             continue  # Kế hoạch 2025: a year, not a number
