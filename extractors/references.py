@@ -45,6 +45,8 @@ from extractors.codes import find_codes, issuer_base, parse_code, type_of
 from extractors.models import CodeParts, Reference
 
 _WS = r"\s+"
+# patterns used inline, compiled once: a pattern string goes through the regex module's cache on every call
+_SPACES = re.compile(_WS)
 
 
 def _alternation(words, tolerant: bool = False) -> str:
@@ -341,7 +343,7 @@ def _coded(text: str, p, ocr: bool = False) -> list[Reference]:
         if tw is None and so is not None and _PART_BEFORE.search(before_so):
             continue
         start = w0 + (tw.start("tw") if tw else so.start() if so else len(window))
-        type_word = re.sub(r"\s+", " ", tw.group("tw")) if tw else None
+        type_word = _SPACES.sub(" ", tw.group("tw")) if tw else None
         ref = Reference(
             start=start,
             end=found.end,
@@ -393,9 +395,10 @@ def _number_field(text: str, so_start: int, so_text: str, ref: Reference, typed:
         return False
     reach = max(0, so_start - _LETTERHEAD_REACH)
     line = text[text.rfind("\n", reach, so_start) + 1 or reach : so_start]
-    return not re.search(r"\p{Ll}", _MOTTO.sub("", line))
+    return not _LOWER.search(_MOTTO.sub("", line))
 
 
+_LOWER = re.compile(r"\p{Ll}")
 _LETTERHEAD_REACH = 160  # what stands before a number line on its line: a body's name and the motto
 
 
@@ -482,7 +485,7 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
         if words and w[:1].isupper() and (t := _at(p["type_at"], text, wstart)):
             # the next citation starts ("của Chính phủ và Chương trình số ..."), unless a
             # short form belongs to the body's name ("Tổ Công tác Đề án 06 tỉnh")
-            if not re.match(r"\s+\d", text[t.end() : t.end() + 3]):
+            if not _SPACED_DIGIT.match(text[t.end() : t.end() + 3]):
                 break
         if w == "và":
             nxt = _at(p["word"], text, m.end())
@@ -498,6 +501,7 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
     return text[pos:end].strip(), end
 
 
+_SPACED_DIGIT = re.compile(r"\s+\d")
 _FIELD_END = re.compile(r"\s+(?:về|của|theo|tại)\s|[;.()\n]")
 
 
@@ -547,7 +551,7 @@ def _clause_end(text: str, pos: int, limit: int = 400) -> int:
 def _standards(text: str, p) -> list[Reference]:
     out = []
     for m in p["standard"].finditer(text):
-        std = re.sub(r"\s+", " ", m.group("std"))
+        std = _SPACES.sub(" ", m.group("std"))
         family = std.split()[0].split("/")[0]
         if family == "QCVN" and not (m.group("yr") or m.group("iss")):
             continue
@@ -564,7 +568,7 @@ def _standards(text: str, p) -> list[Reference]:
                 type_word=family,
                 number=m.group("num"),
                 year=int(m.group("yr")) if m.group("yr") else None,
-                code=re.sub(r"\s+", "", surface),
+                code=_SPACES.sub("", surface),
                 issuer_code=m.group("iss"),
             )
         )
@@ -580,7 +584,7 @@ def _short_forms(text: str, p) -> list[Reference]:
             continue  # Kế hoạch 2025: a year, not a number
         if _at(_TIME_UNITS, text, m.end()):
             continue  # Kế hoạch 5 năm
-        tw = re.sub(r"\s+", " ", m.group("tw"))
+        tw = _SPACES.sub(" ", m.group("tw"))
         ref = Reference(
             start=m.start(),
             end=m.end(),
@@ -614,7 +618,7 @@ def _short_forms(text: str, p) -> list[Reference]:
 def _anaphora(text: str, p) -> list[Reference]:
     out = []
     for m in _around_tails(p["anaphora"], p["anaphora_tail"], text, _type_word_length()):
-        tw = re.sub(r"\s+", " ", m.group("tw"))
+        tw = _SPACES.sub(" ", m.group("tw"))
         out.append(
             Reference(
                 start=m.start(),
@@ -691,12 +695,16 @@ def _laws(text: str, p) -> list[_Law]:
     return out
 
 
+_NUMBERED = re.compile(r"\s+(?:số\s*)?\d")
+_LUAT_AGAIN = re.compile(r"\s+(?i:luật)\s")
+
+
 def _law_at(text: str, m: re.Match, p) -> _Law | None:
     tw = m.group("tw")
     pos = m.end()
-    if re.match(r"\s+(?:số\s*)?\d", text[pos : pos + 12]):
+    if _NUMBERED.match(text[pos : pos + 12]):
         return None  # Luật số 01/2021/QH15: a coded citation
-    if re.match(r"\s+(?i:luật)\s", text[pos : pos + 12]) and not _at(p["law_known"], text, pos):
+    if _LUAT_AGAIN.match(text[pos : pos + 12]) and not _at(p["law_known"], text, pos):
         return None  # Luật Luật X: the type word doubled (but Luật Luật sư is the law on lawyers)
     kind = tw[0].upper() + tw[1:].lower()
     name, end, amended = None, pos, []
@@ -706,7 +714,7 @@ def _law_at(text: str, m: re.Match, p) -> _Law | None:
         end = amended[-1].end if amended else _law_name(text, pos, tw, p)
         if end is None:
             return None
-        name = re.sub(r"\s+", " ", text[pos:end]).strip()
+        name = _SPACES.sub(" ", text[pos:end]).strip()
     year = None
     y = _at(p["law_year"], text, end)
     if y:
@@ -742,7 +750,7 @@ def _amended_laws(text: str, pos: int, p) -> list[Reference]:
         end = _law_name(text, m.end(), tw, p)
         if end is None:
             break
-        name = re.sub(r"\s+", " ", text[m.end() : end]).strip()
+        name = _SPACES.sub(" ", text[m.end() : end]).strip()
         year = None
         y = _at(p["law_year"], text, end)
         if y:
@@ -881,6 +889,9 @@ def _folded_aliases() -> tuple[tuple[str, str], ...]:
     return tuple((c.code, gazetteer.fold(alias)) for c in gazetteer.issuer_codes().values() for alias in (*c.aliases, c.body))
 
 
+_ISSUING_VERB = re.compile(r"(?i)\b(?:ban hành|có|ký|thông qua|phê duyệt)\b")
+
+
 def _dates_before(text: str, refs: list[Reference], p) -> None:
     """`Ngày 15/9/2025, UBND tỉnh ban hành Kế hoạch số 055/KH-UBND`: the date belongs to the plan."""
     prev_end = 0
@@ -888,7 +899,7 @@ def _dates_before(text: str, refs: list[Reference], p) -> None:
         if ref.issued_date is None and ref.cite_kind == "code":
             window = text[max(prev_end, ref.start - 200) : ref.start]
             m = p["date_before"].search(window)
-            if m and re.search(r"(?i)\b(?:ban hành|có|ký|thông qua|phê duyệt)\b", m.group("mid")):
+            if m and _ISSUING_VERB.search(m.group("mid")):
                 ref.issued_date = dates.match_date(m)
         prev_end = ref.end
 
