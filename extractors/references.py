@@ -513,12 +513,24 @@ def _named_field_end(text: str, pos: int, limit: int = 160) -> int:
 
 def _starts_stop(text: str, pos: int) -> bool:
     head = text[pos : pos + 16]
-    folded = head.lower()
-    for stop in _ISSUER_STOPS:
-        hay = folded if stop in _ANY_CASE_STOPS else head
-        if hay.startswith(stop) and (len(hay) == len(stop) or not hay[len(stop)].isalpha()):
-            return True
-    return False
+    return _stop_at(head, _CASED_STOPS) or _stop_at(head.lower(), _FOLDED_STOPS)
+
+
+def _by_length(stops) -> list[tuple[int, frozenset[str]]]:
+    lengths: dict[int, set[str]] = {}
+    for stop in stops:
+        lengths.setdefault(len(stop), set()).add(stop)
+    return sorted((n, frozenset(same)) for n, same in lengths.items())
+
+
+# the stops by length: a word is looked up once per length, not compared with every stop
+_CASED_STOPS = _by_length(s for s in _ISSUER_STOPS if s not in _ANY_CASE_STOPS)
+_FOLDED_STOPS = _by_length(_ANY_CASE_STOPS)
+
+
+def _stop_at(hay: str, stops: list[tuple[int, frozenset[str]]]) -> bool:
+    """`hay` starts with one of the stops, as a whole word."""
+    return any(hay[:n] in same and (len(hay) == n or not hay[n].isalpha()) for n, same in stops)
 
 
 def _subject(text: str, pos: int, p) -> str | None:

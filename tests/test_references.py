@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.references import _matches_at, _patterns, _starts, find_references
+from extractors.references import _ANY_CASE_STOPS, _ISSUER_STOPS, _matches_at, _patterns, _starts, _starts_stop, find_references
 from tests.helpers import load_cases
 
 CASES = load_cases("references.yaml")
@@ -70,3 +70,18 @@ def test_short_forms_scan_only_where_a_type_word_starts(pieces):
     for name in ("short", "short_so"):
         want = [(m.span(), m.groupdict()) for m in p[name].finditer(text)]
         assert [(m.span(), m.groupdict()) for m in _matches_at(p[name], text, starts)] == want
+
+
+@given(st.lists(st.sampled_from([*_ISSUER_STOPS, "VỀ VIỆC", "Ban Hành", "V/V", "Về", "x", "a", " ", ",", "İ", "1"]), max_size=4))
+def test_issuer_stops_as_the_plain_loop_finds_them(pieces):
+    text = "".join(pieces)
+
+    def plain(pos):
+        head = text[pos : pos + 16]
+        for stop in _ISSUER_STOPS:
+            hay = head.lower() if stop in _ANY_CASE_STOPS else head
+            if hay.startswith(stop) and (len(hay) == len(stop) or not hay[len(stop)].isalpha()):
+                return True
+        return False
+
+    assert [_starts_stop(text, i) for i in range(len(text))] == [plain(i) for i in range(len(text))]
