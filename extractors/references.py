@@ -95,28 +95,51 @@ def _start_finder(words, after: str = "") -> simple_re.Pattern:
 
 def _starts(finder: simple_re.Pattern, text: str) -> list[int] | None:
     """Where `finder` (_start_finder) finds a start in `text` lower-cased; None when lower case is
-    no stand-in for the regex module's (?i): it changes the length (İ) or ſ, which (?i) reads as s."""
-    low = text.lower()
-    if len(low) != len(text) or "ſ" in low:
+    no stand-in for the regex module's (?i)."""
+    low = _lowered(text)
+    return None if low is None else [m.start() for m in finder.finditer(low)]
+
+
+def _literal_starts(words: tuple[str, ...], text: str) -> list[int] | None:
+    """Where one of `words` (lower case, written as the pattern matches them: no whitespace class)
+    starts in `text` lower-cased, overlapping ones too; None as for _starts. str.find skips to
+    them far faster than any pattern."""
+    low = _lowered(text)
+    if low is None:
         return None
-    return [m.start() for m in finder.finditer(low)]
+    found = set()
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            found.add(i)
+            i = low.find(w, i + 1)
+    return sorted(found)
 
 
-def _matches_at(pattern: re.Pattern, text: str, starts: list[int] | None) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern whose matches can start only at `starts` (sorted;
-    None: anywhere): the same matches, left to right and not overlapping, the pattern tried
-    only there. A (?i) alternation of type words run over a whole block was a third of the stage."""
+@lru_cache(maxsize=1)
+def _lowered(text: str) -> str | None:
+    """`text` lower-cased (once for the passes over one block), None when that changes its length (İ)
+    or holds ſ, which (?i) reads as s."""
+    low = text.lower()
+    return low if len(low) == len(text) and "ſ" not in low else None
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int] | None, overlapped: bool = False) -> Iterator[re.Match]:
+    """`pattern.finditer(text, overlapped=...)` for a pattern whose matches can start only at
+    `starts` (sorted; None: anywhere): the same matches, left to right, the pattern tried only
+    there. A (?i) alternation of type words run over a whole block was a third of the stage."""
     if starts is None:
-        yield from pattern.finditer(text)
+        yield from pattern.finditer(text, overlapped=overlapped)
         return
     end = 0
     for s in starts:
-        if s >= end and (m := pattern.match(text, s)):
+        if (overlapped or s >= end) and (m := pattern.match(text, s)):
             yield m
             end = m.end()
 
 
 _ANAPHORA_TAILS = "nêu trên|nói trên|đã nêu|trên đây|vừa nêu"
+_ANAPHORA_WORDS = tuple(_ANAPHORA_TAILS.split("|"))
 
 
 @cache
@@ -277,6 +300,7 @@ def _merged(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[in
 # --- web links -------------------------------------------------------------------------
 
 _URL = re.compile(r"(?i)(?:https?://|www\.)\S+")
+_URL_STARTS = ("http", "www.")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
@@ -286,7 +310,7 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     A link cut at `Keyword= ` by the layout goes on with the next word.
     """
     spans = []
-    for m in _URL.finditer(text):
+    for m in _matches_at(_URL, text, _literal_starts(_URL_STARTS, text)):
         end = m.end()
         while text[end - 1] in "=&" and end < len(text) and text[end] == " ":
             end = _word_end(text, end + 1)
@@ -335,7 +359,8 @@ def _coded(text: str, p, ocr: bool = False) -> list[Reference]:
         window = text[w0:cstart]
         so = p["so_before"].search(window)
         before_so = window[: so.start()] if so else window
-        tw = p["type_before"].search(before_so)
+        # searched from the words a type word may span (not each of the 80 characters)
+        tw = p["type_before"].search(before_so, _words_before(before_so, len(before_so), _type_word_length()))
         if tw is not None and _PHAP_LUAT.search(before_so, 0, tw.end("tw")):
             tw = None  # văn bản quy phạm pháp luật số ...: "luật" ends "pháp luật", it is no type word
         if tw is None and (parts.family == "legacy" or (so is None and (_slash_lost(found) or not _bare_code_ok(parts)))):
@@ -629,7 +654,8 @@ def _short_forms(text: str, p) -> list[Reference]:
 
 def _anaphora(text: str, p) -> list[Reference]:
     out = []
-    for m in _around_tails(p["anaphora"], p["anaphora_tail"], text, _type_word_length()):
+    tails = _matches_at(p["anaphora_tail"], text, _literal_starts(_ANAPHORA_WORDS, text), overlapped=True)
+    for m in _around_tails(p["anaphora"], tails, text, _type_word_length()):
         tw = _SPACES.sub(" ", m.group("tw"))
         out.append(
             Reference(
@@ -645,16 +671,17 @@ def _anaphora(text: str, p) -> list[Reference]:
     return out
 
 
-def _around_tails(pattern: re.Pattern, tail: re.Pattern, text: str, words: int) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern whose matches end with a match of `tail` and start at
-    most `words` words before it: only the stretches before the tails are searched.
+def _around_tails(pattern: re.Pattern, tails: Iterator[re.Match], text: str, words: int) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern whose matches end with a match of a tail and start at
+    most `words` words before it: only the stretches before the tails are searched (`tails`: every
+    match of the tail in `text`, overlapping ones too, left to right).
 
     The same matches: each one lies inside the stretch of its tail (which holds the whitespace
     and `words` words before the tail), stretches that touch are searched as one, and between
     them nothing can match. A scan of the whole text was a tenth of the document stage.
     """
     stretches: list[list[int]] = []
-    for m in tail.finditer(text, overlapped=True):
+    for m in tails:
         lo = _words_before(text, m.start(), words)
         if stretches and lo <= stretches[-1][1]:
             stretches[-1][1] = max(stretches[-1][1], m.end())
@@ -673,7 +700,8 @@ def _words_before(text: str, pos: int, words: int) -> int:
     character either Python or the regex module counts as whitespace separates words."""
 
     def space(ch: str) -> bool:
-        return ch.isspace() or _SPACE_CHAR.match(ch) is not None
+        # a letter or digit is whitespace to neither (and most characters are letters: asked first)
+        return not ch.isalnum() and (ch.isspace() or _SPACE_CHAR.match(ch) is not None)
 
     i = pos
     for _ in range(words):

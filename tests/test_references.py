@@ -1,11 +1,27 @@
 """Citation extraction, case by case from tests/cases/references.yaml."""
 from __future__ import annotations
 
+import sys
+
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.references import _ANY_CASE_STOPS, _ISSUER_STOPS, _matches_at, _patterns, _starts, _starts_stop, find_references
+import gazetteer
+from extractors.references import (
+    _ANAPHORA_WORDS,
+    _ANY_CASE_STOPS,
+    _ISSUER_STOPS,
+    _URL,
+    _URL_STARTS,
+    _literal_starts,
+    _matches_at,
+    _patterns,
+    _starts,
+    _starts_stop,
+    find_references,
+)
 from tests.helpers import load_cases
 
 CASES = load_cases("references.yaml")
@@ -85,3 +101,28 @@ def test_issuer_stops_as_the_plain_loop_finds_them(pieces):
         return False
 
     assert [_starts_stop(text, i) for i in range(len(text))] == [plain(i) for i in range(len(text))]
+
+
+_LITERAL_PIECES = ["nêu trên", "NÊU TRÊN", "Nói trên", "đã nêu", "Đã nêu trên đây", "vừa", "nêu", " ", "  ", "trên", "ſ", "İ",
+                   "HTTP://", "https://x", "Www.", "www", ".vn", "\n", "=", "%E1", "x"]
+
+
+@given(st.lists(st.sampled_from(_LITERAL_PIECES), max_size=12))
+def test_literal_starts_find_every_match(pieces):
+    text = "".join(pieces)
+    tail = _patterns()["anaphora_tail"]
+    want = [m.span() for m in tail.finditer(text, overlapped=True)]
+    assert [m.span() for m in _matches_at(tail, text, _literal_starts(_ANAPHORA_WORDS, text), overlapped=True)] == want
+    assert [m.span() for m in _matches_at(_URL, text, _literal_starts(_URL_STARTS, text))] == [m.span() for m in _URL.finditer(text)]
+
+
+def test_lower_case_stands_in_for_ignoring_case():
+    """The scans above find starts in the lower-cased text: every character the regex module's (?i)
+    equates with a letter of the words they look for lower-cases to it, but İ (it changes the
+    text's length) and ſ (read as s), for which they fall back to the plain scan."""
+    words = [w for d in gazetteer.doc_types().values() for w in (d.name, *d.variants)]
+    letters = {ch for w in [*words, *_ANAPHORA_WORDS, *_URL_STARTS, "số"] for ch in w.lower() if not ch.isspace()}
+    cased = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).lower() != chr(c) or chr(c).upper() != chr(c)]
+    for x in letters:
+        same = regex.compile(f"(?i){regex.escape(x)}")
+        assert all(c.lower() == x for c in cased if same.fullmatch(c) and c not in "İſ"), x
