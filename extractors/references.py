@@ -102,17 +102,20 @@ def _starts(finder: simple_re.Pattern, text: str) -> list[int] | None:
 
 def _literal_starts(words: tuple[str, ...], text: str) -> list[int] | None:
     """Where one of `words` (lower case, written as the pattern matches them: no whitespace class)
-    starts in `text` lower-cased, overlapping ones too; None as for _starts. str.find skips to
-    them far faster than any pattern."""
+    starts in `text` lower-cased, overlapping ones too; None as for _starts."""
     low = _lowered(text)
-    if low is None:
-        return None
+    return None if low is None else _occurrences(words, low)
+
+
+def _occurrences(words: tuple[str, ...], text: str) -> list[int]:
+    """Where one of `words` starts in `text`, overlapping ones too, in order: str.find skips to
+    them far faster than any pattern scans."""
     found = set()
     for w in words:
-        i = low.find(w)
+        i = text.find(w)
         while i >= 0:
             found.add(i)
-            i = low.find(w, i + 1)
+            i = text.find(w, i + 1)
     return sorted(found)
 
 
@@ -139,6 +142,9 @@ def _matches_at(pattern: re.Pattern, text: str, starts: list[int] | None, overla
 
 
 _ANAPHORA_TAILS = "nêu trên|nói trên|đã nêu|trên đây|vừa nêu"
+# the type words of laws and of short forms glued to their number (NQ57), as written: case matters
+_LAW_WORDS = ("Bộ luật", "Pháp lệnh", "Hiến pháp", "Luật", "bộ luật", "pháp lệnh", "luật")
+_GLUED_TYPES = ("NQ", "CT", "KL", "CTr")
 _ANAPHORA_WORDS = tuple(_ANAPHORA_TAILS.split("|"))
 
 
@@ -184,14 +190,14 @@ def _patterns() -> dict[str, re.Pattern]:
         "short_so": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(so_words)})[^\S\n]+(?P<so>số)[^\S\n]*{number}"),
         # where they may start: a type word, whitespace, số perhaps, and then no word
         "short_starts": _start_finder(bare_words + so_words, rf"\s+(?:số\s*)?{_NOT_A_WORD}"),
-        "glued_short": re.compile(r"(?<![\p{L}\d])(?P<tc>NQ|CT|KL|CTr)(?P<num>\d{1,4})(?![\p{L}\d/\-])"),
+        "glued_short": re.compile(rf"(?<![\p{{L}}\d])(?P<tc>{'|'.join(_GLUED_TYPES)})(?P<num>\d{{1,4}})(?![\p{{L}}\d/\-])"),
         "standard": re.compile(
-            r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"
+            r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"  # starts with one of _STANDARD_TYPES
             r"(?P<num>\d{1,6}(?:-\d{1,4})*)(?::(?P<yr>(?:19|20)\d{2}))?(?:/(?P<iss>\p{Lu}[\p{L}\d&]*))?(?![\p{L}\d])"
         ),
         "anaphora": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{type_words})\s+(?:{_ANAPHORA_TAILS})(?![\p{{L}}])"),
         "anaphora_tail": re.compile(rf"(?i){_ANAPHORA_TAILS}"),
-        "law": re.compile(r"(?<![\p{L}])(?P<tw>Bộ luật|Pháp lệnh|Hiến pháp|Luật|bộ luật|pháp lệnh|luật)(?=\s)"),
+        "law": re.compile(rf"(?<![\p{{L}}])(?P<tw>{'|'.join(_LAW_WORDS)})(?=\s)"),
         "law_known": re.compile(rf"(?i)\s+(?P<name>{law_names})(?![\p{{L}}])"),
         # `Luật sửa đổi, bổ sung [một số điều [và Phụ lục ...] của] Luật X [và Luật Y]`: the
         # match ends where the first amended law's type word starts
@@ -587,7 +593,7 @@ def _clause_end(text: str, pos: int, limit: int = 400) -> int:
 
 def _standards(text: str, p) -> list[Reference]:
     out = []
-    for m in p["standard"].finditer(text):
+    for m in _matches_at(p["standard"], text, _occurrences(tuple(_STANDARD_TYPES), text)):
         std = _SPACES.sub(" ", m.group("std"))
         family = std.split()[0].split("/")[0]
         if family == "QCVN" and not (m.group("yr") or m.group("iss")):
@@ -635,7 +641,7 @@ def _short_forms(text: str, p) -> list[Reference]:
         _read_tail(text, ref, p)
         ref.surface = text[ref.start : ref.end]
         out.append(ref)
-    for m in p["glued_short"].finditer(text):
+    for m in _matches_at(p["glued_short"], text, _occurrences(_GLUED_TYPES, text)):
         out.append(
             Reference(
                 start=m.start(),
@@ -725,7 +731,7 @@ class _Law:
 def _laws(text: str, p) -> list[_Law]:
     out: list[_Law] = []
     until = 0
-    for m in p["law"].finditer(text):
+    for m in _matches_at(p["law"], text, _occurrences(_LAW_WORDS, text)):
         if m.start() < until:
             continue  # named in the title of the law before: _law_at took it
         law = _law_at(text, m, p)

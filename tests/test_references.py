@@ -12,11 +12,15 @@ import gazetteer
 from extractors.references import (
     _ANAPHORA_WORDS,
     _ANY_CASE_STOPS,
+    _GLUED_TYPES,
     _ISSUER_STOPS,
+    _LAW_WORDS,
+    _STANDARD_TYPES,
     _URL,
     _URL_STARTS,
     _literal_starts,
     _matches_at,
+    _occurrences,
     _patterns,
     _starts,
     _starts_stop,
@@ -126,3 +130,16 @@ def test_lower_case_stands_in_for_ignoring_case():
     for x in letters:
         same = regex.compile(f"(?i){regex.escape(x)}")
         assert all(c.lower() == x for c in cased if same.fullmatch(c) and c not in "İſ"), x
+
+
+_CASED_PIECES = [*_LAW_WORDS, *_GLUED_TYPES, *_STANDARD_TYPES, "ISO/IEC", "TCVN ISO", "Bộ", "bộ", "57", "9001:2015", ":2009/BKHCN",
+                 " ", "\n", "x", "X", "-", "/"]
+
+
+@given(st.lists(st.sampled_from(_CASED_PIECES), max_size=14))
+def test_occurrences_find_every_match(pieces):
+    text = "".join(pieces)
+    p = _patterns()
+    for name, words in (("law", _LAW_WORDS), ("glued_short", _GLUED_TYPES), ("standard", tuple(_STANDARD_TYPES))):
+        want = [m.span() for m in p[name].finditer(text)]
+        assert [m.span() for m in _matches_at(p[name], text, _occurrences(words, text))] == want, name
