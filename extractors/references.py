@@ -561,7 +561,10 @@ _FOLDED_STOPS = _by_length(_ANY_CASE_STOPS)
 
 def _stop_at(hay: str, stops: list[tuple[int, frozenset[str]]]) -> bool:
     """`hay` starts with one of the stops, as a whole word."""
-    return any(hay[:n] in same and (len(hay) == n or not hay[n].isalpha()) for n, same in stops)
+    for n, same in stops:
+        if hay[:n] in same and (len(hay) == n or not hay[n].isalpha()):
+            return True
+    return False
 
 
 def _subject(text: str, pos: int, p) -> str | None:
@@ -698,24 +701,22 @@ def _around_tails(pattern: re.Pattern, tails: Iterator[re.Match], text: str, wor
         yield from pattern.finditer(text, lo, min(len(text), hi + 1))
 
 
-_SPACE_CHAR = re.compile(r"\s")
+# whitespace to Python (str.isspace: also the separators \x1c-\x1f) or to the regex module (\s)
+_ANY_SPACE = r"[\s\x1c-\x1f]"
+_NO_SPACE = r"[^\s\x1c-\x1f]"
 
 
 def _words_before(text: str, pos: int, words: int) -> int:
     """Where the `words` words (and the whitespace around them) before `pos` start; generous: a
     character either Python or the regex module counts as whitespace separates words."""
+    return _words_back(words).match(text, 0, pos).start()
 
-    def space(ch: str) -> bool:
-        # a letter or digit is whitespace to neither (and most characters are letters: asked first)
-        return not ch.isalnum() and (ch.isspace() or _SPACE_CHAR.match(ch) is not None)
 
-    i = pos
-    for _ in range(words):
-        while i > 0 and space(text[i - 1]):
-            i -= 1
-        while i > 0 and not space(text[i - 1]):
-            i -= 1
-    return i
+@cache
+def _words_back(words: int) -> re.Pattern:
+    # matched backwards from the position (REVERSE reads the items right to left too: whitespace,
+    # then a word); both runs are taken whole, as a loop over the characters would take them
+    return re.compile(rf"(?:{_NO_SPACE}*{_ANY_SPACE}*){{{words}}}", re.REVERSE)
 
 
 @dataclass(slots=True)

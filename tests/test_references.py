@@ -12,6 +12,7 @@ import gazetteer
 from extractors.references import (
     _ANAPHORA_WORDS,
     _ANY_CASE_STOPS,
+    _ANY_SPACE,
     _GLUED_TYPES,
     _ISSUER_STOPS,
     _LAW_WORDS,
@@ -24,6 +25,7 @@ from extractors.references import (
     _patterns,
     _starts,
     _starts_stop,
+    _words_before,
     find_references,
 )
 from tests.helpers import load_cases
@@ -143,3 +145,25 @@ def test_occurrences_find_every_match(pieces):
     for name, words in (("law", _LAW_WORDS), ("glued_short", _GLUED_TYPES), ("standard", tuple(_STANDARD_TYPES))):
         want = [m.span() for m in p[name].finditer(text)]
         assert [m.span() for m in _matches_at(p[name], text, _occurrences(words, text))] == want, name
+
+
+def test_any_space_is_whitespace_to_python_or_the_regex_module():
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    spaces = {c for c in every if c.isspace()} | set(regex.findall(r"\s", every))
+    assert set(regex.findall(_ANY_SPACE, every)) == spaces
+
+
+@given(st.text(alphabet="ab \n\t\x1c\u00a0\u2003.", max_size=20), st.integers(0, 20), st.integers(0, 5))
+def test_words_before_as_a_loop_over_the_characters(text, pos, words):
+    pos = min(pos, len(text))
+
+    def space(ch):
+        return ch.isspace() or regex.match(r"\s", ch) is not None
+
+    i = pos
+    for _ in range(words):
+        while i > 0 and space(text[i - 1]):
+            i -= 1
+        while i > 0 and not space(text[i - 1]):
+            i -= 1
+    assert _words_before(text, pos, words) == i
