@@ -955,14 +955,16 @@ def _dates_before(text: str, refs: list[Reference], p) -> None:
 
 # a block of the layout ends a sentence too: citations are searched over runs of blocks
 _SENT_BREAK = re.compile(r"[.!?…](?=\s+[\p{Lu}\d\-+•“\"(])|\n")
+# the last break before a position, searched backwards (a break is one character: the last one
+# the forward scan would find)
+_LAST_SENT_BREAK = re.compile(_SENT_BREAK.pattern, re.REVERSE)
 
 
 def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
     """The sentence containing [start, end), clipped to `reach` characters each side."""
     lo = max(0, start - reach)
-    s = lo
-    for m in _SENT_BREAK.finditer(text, lo, start):
-        s = m.end()
+    m = _LAST_SENT_BREAK.search(text, lo, start)
+    s = m.end() if m else lo
     m = _SENT_BREAK.search(text, end, min(len(text), end + reach))
     e = m.end() if m else min(len(text), end + reach)
     return text[s:e].strip()

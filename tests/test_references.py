@@ -13,6 +13,7 @@ from extractors.references import (
     _ANAPHORA_WORDS,
     _ANY_CASE_STOPS,
     _ANY_SPACE,
+    _SENT_BREAK,
     _GLUED_TYPES,
     _ISSUER_STOPS,
     _LAW_WORDS,
@@ -27,6 +28,7 @@ from extractors.references import (
     _starts_stop,
     _words_before,
     find_references,
+    sentence_around,
 )
 from tests.helpers import load_cases
 
@@ -167,3 +169,15 @@ def test_words_before_as_a_loop_over_the_characters(text, pos, words):
         while i > 0 and not space(text[i - 1]):
             i -= 1
     assert _words_before(text, pos, words) == i
+
+
+@given(st.text(alphabet="aB1 .!?…\n-“(", max_size=40), st.integers(0, 40), st.integers(0, 10), st.integers(1, 12))
+def test_sentence_starts_after_the_last_break_the_forward_scan_finds(text, start, length, reach):
+    start = min(start, len(text))
+    end = min(len(text), start + length)
+    lo = max(0, start - reach)
+    s = lo
+    for m in _SENT_BREAK.finditer(text, lo, start):
+        s = m.end()
+    m = _SENT_BREAK.search(text, end, min(len(text), end + reach))
+    assert sentence_around(text, start, end, reach) == text[s : m.end() if m else min(len(text), end + reach)].strip()
