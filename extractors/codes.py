@@ -58,6 +58,7 @@ _LEGACY = re.compile(rf"(?P<num>\d{{1,5}})-(?P<rest>{SEG}(?:-{SEG})*)")
 _TERM_ISSUER = re.compile(r"(?:QH|UBTVQH|HĐND|HĐNN)\d{1,2}")
 _SUFFIX_JUNK = re.compile(r"(?:\.\p{Lu}\d*|\([^()]*\))$")  # 86/2007/NQ-HĐND.K7, 26/KH-BCĐ(138)
 _GLUED_WORD = re.compile(r"\p{Ll}{3,}")
+_PART_SEP = re.compile(r"[-/]")
 
 
 _SPACE = re.compile(r"[\s\u00a0]+")
@@ -128,7 +129,7 @@ def _parse_code(raw: str) -> CodeParts | None:
 
     m = _STATE.fullmatch(core)
     if m:
-        segs = re.split(r"[-/]", m.group("rest"))
+        segs = _PART_SEP.split(m.group("rest"))
         year = int(m.group("year")) if m.group("year") else None
         type_code = canonical_type(segs[0])
         if not m.group("slash") and type_code is None:
@@ -194,6 +195,7 @@ def type_of(parts: CodeParts) -> str | None:
     return None
 
 
+_KEY_GAPS = re.compile(r"[\s\-–—]+")
 _TRAILING_DIGITS = re.compile(r"\d+$")
 
 
@@ -215,7 +217,7 @@ def _known_by_key() -> dict[str, gazetteer.KnownDocument]:
 @lru_cache(maxsize=1 << 16)
 def compare_key(code: str) -> str:
     """How codes are compared across reports and against gold: no whitespace, no hyphens, NFC."""
-    return re.sub(r"[\s\-–—]+", "", clean_code(code))
+    return _KEY_GAPS.sub("", clean_code(code))
 
 
 # --- codes as the source breaks them ----------------------------------------------------
@@ -292,7 +294,7 @@ def find_codes(text: str, ocr: bool = False) -> list[FoundCode]:
         fixed = _DOUBLED_DASH.sub(_one_dash, fixed) if doubled else fixed
         found = _put_together(fixed, m.start("code"), m.group("noslash") is not None)
         if found is not None and ocr:
-            found = _reread(found, doubled, spaced=re.search(r"\s", raw) is not None)
+            found = _reread(found, doubled, spaced=_GAP.search(raw) is not None)
         if found is not None:
             out.append(found)
     return out
@@ -321,6 +323,9 @@ _CUT = re.compile(r"\sĐ")
 _BEFORE_TYPE = re.compile(rf"^{NUMBER}(?:[/\-]{YEAR})?\s?")
 _PARTY_SPACE = re.compile(rf"({NUMBER})\s(?=\p{{Lu}})")
 _GAP = re.compile(r"\s")
+_PIECE_SEP = re.compile(r"[\-–—/\s]")  # what ends the part a cut is in
+_CUT_INSIDE = re.compile(r"(?<=[\p{L}\d&])\sĐ")
+_LONG_DASH = re.compile("[–—]")
 
 
 def _put_together(raw: str, start: int, slash_lost: bool = False) -> FoundCode | None:
@@ -329,17 +334,17 @@ def _put_together(raw: str, start: int, slash_lost: bool = False) -> FoundCode |
     # a cut part is joined only when the whole is a part the gazetteer knows: `BKH ĐT` becomes
     # BKHĐT, `BC ĐTW` BCĐTW; `UBND ĐT` stays UBND, and the code ends there
     for cut in _CUT.finditer(raw):
-        piece = re.split(r"[\-–—/\s]", raw[: cut.start()])[-1]
+        piece = _PIECE_SEP.split(raw[: cut.start()])[-1]
         if not piece[:1].isupper():
             continue  # a space after a slash, a dash or the number (`1- ĐA/TW`, `1 ĐA/TW`), not inside a part
-        whole = piece + re.split(r"[\-–—/\s]", raw[cut.end() - 1 :])[0]
+        whole = piece + _PIECE_SEP.split(raw[cut.end() - 1 :])[0]
         if _known_part(whole):
             reasons.append("split_code")
         else:
             raw = raw[: cut.start()]
             break
     text_span = raw
-    raw = re.sub(r"(?<=[\p{L}\d&])\sĐ", "Đ", raw) if "split_code" in reasons else raw
+    raw = _CUT_INSIDE.sub("Đ", raw) if "split_code" in reasons else raw
     if slash_lost:
         # 2436QĐ-UBND, 1830 QĐ-UBND, 101/2017NQ-HĐND: the slash before a known type gone
         at = _BEFORE_TYPE.search(raw).end()
@@ -350,7 +355,7 @@ def _put_together(raw: str, start: int, slash_lost: bool = False) -> FoundCode |
         reasons.append("lost_hyphen")
     if _GAP.search(raw):
         reasons.append("space_in_code")
-    if re.search("[–—]", raw):
+    if _LONG_DASH.search(raw):
         reasons.append("dash_variant")
     code = clean_code(raw)
     parts = parse_code(code)

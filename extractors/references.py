@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+import re as simple_re
 import regex as re
 
 import gazetteer
@@ -44,6 +45,8 @@ from extractors.codes import find_codes, issuer_base, parse_code, type_of
 from extractors.models import CodeParts, Reference
 
 _WS = r"\s+"
+# patterns used inline, compiled once: a pattern string goes through the regex module's cache on every call
+_SPACES = re.compile(_WS)
 
 
 def _alternation(words, tolerant: bool = False) -> str:
@@ -60,7 +63,89 @@ def _tone_tolerant(word: str) -> str:
     return out
 
 
+def _trie(words) -> str:
+    """The words as one alternation shaped like a trie (`k(?:ế|ết)`), a space standing for any
+    whitespace: the standard engine picks a branch by its next character instead of trying the
+    words one by one."""
+    branches: dict[str, list[str]] = {}
+    for w in set(words):
+        if w:
+            branches.setdefault(w[0], []).append(w[1:])
+    alts = [(r"\s+" if ch == " " else simple_re.escape(ch)) + _trie(rest) for ch, rest in sorted(branches.items())]
+    body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})" if alts else ""
+    return f"(?:{body})?" if body and "" in words else body
+
+
+# a number's first character after a type word, as the standard engine can say it whatever its
+# Unicode version: no whitespace, no Latin letter (lower case: the text is lower-cased)
+_NOT_A_WORD = r"(?![\sa-z\u00c0-\u024f\u1e00-\u1eff])"
+
+
+def _start_finder(words, after: str = "") -> simple_re.Pattern:
+    """Where one of the type words, then `after`, may start in lower-cased text (see _starts).
+
+    A match takes the first letter only and looks ahead for the rest, so a start inside
+    another type word (`kết luận` in `Thông báo kết luận`) is still found.
+    """
+    rests: dict[str, list[str]] = {}
+    for w in {w.lower() for w in words}:
+        rests.setdefault(w[0], []).append(w[1:])
+    return simple_re.compile("|".join(f"{simple_re.escape(c)}(?={_trie(r)}{after})" for c, r in sorted(rests.items())))
+
+
+def _starts(finder: simple_re.Pattern, text: str) -> list[int] | None:
+    """Where `finder` (_start_finder) finds a start in `text` lower-cased; None when lower case is
+    no stand-in for the regex module's (?i)."""
+    low = _lowered(text)
+    return None if low is None else [m.start() for m in finder.finditer(low)]
+
+
+def _literal_starts(words: tuple[str, ...], text: str) -> list[int] | None:
+    """Where one of `words` (lower case, written as the pattern matches them: no whitespace class)
+    starts in `text` lower-cased, overlapping ones too; None as for _starts."""
+    low = _lowered(text)
+    return None if low is None else _occurrences(words, low)
+
+
+def _occurrences(words: tuple[str, ...], text: str) -> list[int]:
+    """Where one of `words` starts in `text`, overlapping ones too, in order: str.find skips to
+    them far faster than any pattern scans."""
+    found = set()
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            found.add(i)
+            i = text.find(w, i + 1)
+    return sorted(found)
+
+
+@lru_cache(maxsize=1)
+def _lowered(text: str) -> str | None:
+    """`text` lower-cased (once for the passes over one block), None when that changes its length (İ)
+    or holds ſ, which (?i) reads as s."""
+    low = text.lower()
+    return low if len(low) == len(text) and "ſ" not in low else None
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int] | None, overlapped: bool = False) -> Iterator[re.Match]:
+    """`pattern.finditer(text, overlapped=...)` for a pattern whose matches can start only at
+    `starts` (sorted; None: anywhere): the same matches, left to right, the pattern tried only
+    there. A (?i) alternation of type words run over a whole block was a third of the stage."""
+    if starts is None:
+        yield from pattern.finditer(text, overlapped=overlapped)
+        return
+    end = 0
+    for s in starts:
+        if (overlapped or s >= end) and (m := pattern.match(text, s)):
+            yield m
+            end = m.end()
+
+
 _ANAPHORA_TAILS = "nêu trên|nói trên|đã nêu|trên đây|vừa nêu"
+# the type words of laws and of short forms glued to their number (NQ57), as written: case matters
+_LAW_WORDS = ("Bộ luật", "Pháp lệnh", "Hiến pháp", "Luật", "bộ luật", "pháp lệnh", "luật")
+_GLUED_TYPES = ("NQ", "CT", "KL", "CTr")
+_ANAPHORA_WORDS = tuple(_ANAPHORA_TAILS.split("|"))
 
 
 @cache
@@ -103,14 +188,16 @@ def _patterns() -> dict[str, re.Pattern]:
         # on one line: a type word ending one table cell and a count starting the next are no short form
         "short": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(bare_words)})[^\S\n]+(?:(?P<so>số)[^\S\n]*)?{number}"),
         "short_so": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{_alternation(so_words)})[^\S\n]+(?P<so>số)[^\S\n]*{number}"),
-        "glued_short": re.compile(r"(?<![\p{L}\d])(?P<tc>NQ|CT|KL|CTr)(?P<num>\d{1,4})(?![\p{L}\d/\-])"),
+        # where they may start: a type word, whitespace, số perhaps, and then no word
+        "short_starts": _start_finder(bare_words + so_words, rf"\s+(?:số\s*)?{_NOT_A_WORD}"),
+        "glued_short": re.compile(rf"(?<![\p{{L}}\d])(?P<tc>{'|'.join(_GLUED_TYPES)})(?P<num>\d{{1,4}})(?![\p{{L}}\d/\-])"),
         "standard": re.compile(
-            r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"
+            r"(?<![\p{L}\d])(?P<std>QCVN|TCVN(?:\s*ISO(?:/IEC)?)?|ISO(?:/IEC)?)\s*"  # starts with one of _STANDARD_TYPES
             r"(?P<num>\d{1,6}(?:-\d{1,4})*)(?::(?P<yr>(?:19|20)\d{2}))?(?:/(?P<iss>\p{Lu}[\p{L}\d&]*))?(?![\p{L}\d])"
         ),
         "anaphora": re.compile(rf"(?i)(?<![\p{{L}}\d])(?P<tw>{type_words})\s+(?:{_ANAPHORA_TAILS})(?![\p{{L}}])"),
         "anaphora_tail": re.compile(rf"(?i){_ANAPHORA_TAILS}"),
-        "law": re.compile(r"(?<![\p{L}])(?P<tw>Bộ luật|Pháp lệnh|Hiến pháp|Luật|bộ luật|pháp lệnh|luật)(?=\s)"),
+        "law": re.compile(rf"(?<![\p{{L}}])(?P<tw>{'|'.join(_LAW_WORDS)})(?=\s)"),
         "law_known": re.compile(rf"(?i)\s+(?P<name>{law_names})(?![\p{{L}}])"),
         # `Luật sửa đổi, bổ sung [một số điều [và Phụ lục ...] của] Luật X [và Luật Y]`: the
         # match ends where the first amended law's type word starts
@@ -219,6 +306,7 @@ def _merged(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[in
 # --- web links -------------------------------------------------------------------------
 
 _URL = re.compile(r"(?i)(?:https?://|www\.)\S+")
+_URL_STARTS = ("http", "www.")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
@@ -228,7 +316,7 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     A link cut at `Keyword= ` by the layout goes on with the next word.
     """
     spans = []
-    for m in _URL.finditer(text):
+    for m in _matches_at(_URL, text, _literal_starts(_URL_STARTS, text)):
         end = m.end()
         while text[end - 1] in "=&" and end < len(text) and text[end] == " ":
             end = _word_end(text, end + 1)
@@ -277,7 +365,8 @@ def _coded(text: str, p, ocr: bool = False) -> list[Reference]:
         window = text[w0:cstart]
         so = p["so_before"].search(window)
         before_so = window[: so.start()] if so else window
-        tw = p["type_before"].search(before_so)
+        # searched from the words a type word may span (not each of the 80 characters)
+        tw = p["type_before"].search(before_so, _words_before(before_so, len(before_so), _type_word_length()))
         if tw is not None and _PHAP_LUAT.search(before_so, 0, tw.end("tw")):
             tw = None  # văn bản quy phạm pháp luật số ...: "luật" ends "pháp luật", it is no type word
         if tw is None and (parts.family == "legacy" or (so is None and (_slash_lost(found) or not _bare_code_ok(parts)))):
@@ -285,7 +374,7 @@ def _coded(text: str, p, ocr: bool = False) -> list[Reference]:
         if tw is None and so is not None and _PART_BEFORE.search(before_so):
             continue
         start = w0 + (tw.start("tw") if tw else so.start() if so else len(window))
-        type_word = re.sub(r"\s+", " ", tw.group("tw")) if tw else None
+        type_word = _SPACES.sub(" ", tw.group("tw")) if tw else None
         ref = Reference(
             start=start,
             end=found.end,
@@ -337,9 +426,10 @@ def _number_field(text: str, so_start: int, so_text: str, ref: Reference, typed:
         return False
     reach = max(0, so_start - _LETTERHEAD_REACH)
     line = text[text.rfind("\n", reach, so_start) + 1 or reach : so_start]
-    return not re.search(r"\p{Ll}", _MOTTO.sub("", line))
+    return not _LOWER.search(_MOTTO.sub("", line))
 
 
+_LOWER = re.compile(r"\p{Ll}")
 _LETTERHEAD_REACH = 160  # what stands before a number line on its line: a body's name and the motto
 
 
@@ -426,7 +516,7 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
         if words and w[:1].isupper() and (t := _at(p["type_at"], text, wstart)):
             # the next citation starts ("của Chính phủ và Chương trình số ..."), unless a
             # short form belongs to the body's name ("Tổ Công tác Đề án 06 tỉnh")
-            if not re.match(r"\s+\d", text[t.end() : t.end() + 3]):
+            if not _SPACED_DIGIT.match(text[t.end() : t.end() + 3]):
                 break
         if w == "và":
             nxt = _at(p["word"], text, m.end())
@@ -442,6 +532,7 @@ def _issuer_phrase(text: str, pos: int, p) -> tuple[str | None, int]:
     return text[pos:end].strip(), end
 
 
+_SPACED_DIGIT = re.compile(r"\s+\d")
 _FIELD_END = re.compile(r"\s+(?:về|của|theo|tại)\s|[;.()\n]")
 
 
@@ -453,10 +544,25 @@ def _named_field_end(text: str, pos: int, limit: int = 160) -> int:
 
 def _starts_stop(text: str, pos: int) -> bool:
     head = text[pos : pos + 16]
-    folded = head.lower()
-    for stop in _ISSUER_STOPS:
-        hay = folded if stop in _ANY_CASE_STOPS else head
-        if hay.startswith(stop) and (len(hay) == len(stop) or not hay[len(stop)].isalpha()):
+    return _stop_at(head, _CASED_STOPS) or _stop_at(head.lower(), _FOLDED_STOPS)
+
+
+def _by_length(stops) -> list[tuple[int, frozenset[str]]]:
+    lengths: dict[int, set[str]] = {}
+    for stop in stops:
+        lengths.setdefault(len(stop), set()).add(stop)
+    return sorted((n, frozenset(same)) for n, same in lengths.items())
+
+
+# the stops by length: a word is looked up once per length, not compared with every stop
+_CASED_STOPS = _by_length(s for s in _ISSUER_STOPS if s not in _ANY_CASE_STOPS)
+_FOLDED_STOPS = _by_length(_ANY_CASE_STOPS)
+
+
+def _stop_at(hay: str, stops: list[tuple[int, frozenset[str]]]) -> bool:
+    """`hay` starts with one of the stops, as a whole word."""
+    for n, same in stops:
+        if hay[:n] in same and (len(hay) == n or not hay[n].isalpha()):
             return True
     return False
 
@@ -490,8 +596,8 @@ def _clause_end(text: str, pos: int, limit: int = 400) -> int:
 
 def _standards(text: str, p) -> list[Reference]:
     out = []
-    for m in p["standard"].finditer(text):
-        std = re.sub(r"\s+", " ", m.group("std"))
+    for m in _matches_at(p["standard"], text, _occurrences(tuple(_STANDARD_TYPES), text)):
+        std = _SPACES.sub(" ", m.group("std"))
         family = std.split()[0].split("/")[0]
         if family == "QCVN" and not (m.group("yr") or m.group("iss")):
             continue
@@ -508,7 +614,7 @@ def _standards(text: str, p) -> list[Reference]:
                 type_word=family,
                 number=m.group("num"),
                 year=int(m.group("yr")) if m.group("yr") else None,
-                code=re.sub(r"\s+", "", surface),
+                code=_SPACES.sub("", surface),
                 issuer_code=m.group("iss"),
             )
         )
@@ -517,13 +623,14 @@ def _standards(text: str, p) -> list[Reference]:
 
 def _short_forms(text: str, p) -> list[Reference]:
     out = []
-    for m in (*p["short"].finditer(text), *p["short_so"].finditer(text)):
+    starts = _starts(p["short_starts"], text)
+    for m in (*_matches_at(p["short"], text, starts), *_matches_at(p["short_so"], text, starts)):
         num = m.group("num")
         if not m.group("so") and len(num) == 4 and num[:2] in ("19", "20"):
             continue  # Kế hoạch 2025: a year, not a number
         if _at(_TIME_UNITS, text, m.end()):
             continue  # Kế hoạch 5 năm
-        tw = re.sub(r"\s+", " ", m.group("tw"))
+        tw = _SPACES.sub(" ", m.group("tw"))
         ref = Reference(
             start=m.start(),
             end=m.end(),
@@ -537,7 +644,7 @@ def _short_forms(text: str, p) -> list[Reference]:
         _read_tail(text, ref, p)
         ref.surface = text[ref.start : ref.end]
         out.append(ref)
-    for m in p["glued_short"].finditer(text):
+    for m in _matches_at(p["glued_short"], text, _occurrences(_GLUED_TYPES, text)):
         out.append(
             Reference(
                 start=m.start(),
@@ -556,8 +663,9 @@ def _short_forms(text: str, p) -> list[Reference]:
 
 def _anaphora(text: str, p) -> list[Reference]:
     out = []
-    for m in _around_tails(p["anaphora"], p["anaphora_tail"], text, _type_word_length()):
-        tw = re.sub(r"\s+", " ", m.group("tw"))
+    tails = _matches_at(p["anaphora_tail"], text, _literal_starts(_ANAPHORA_WORDS, text), overlapped=True)
+    for m in _around_tails(p["anaphora"], tails, text, _type_word_length()):
+        tw = _SPACES.sub(" ", m.group("tw"))
         out.append(
             Reference(
                 start=m.start(),
@@ -572,16 +680,17 @@ def _anaphora(text: str, p) -> list[Reference]:
     return out
 
 
-def _around_tails(pattern: re.Pattern, tail: re.Pattern, text: str, words: int) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern whose matches end with a match of `tail` and start at
-    most `words` words before it: only the stretches before the tails are searched.
+def _around_tails(pattern: re.Pattern, tails: Iterator[re.Match], text: str, words: int) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern whose matches end with a match of a tail and start at
+    most `words` words before it: only the stretches before the tails are searched (`tails`: every
+    match of the tail in `text`, overlapping ones too, left to right).
 
     The same matches: each one lies inside the stretch of its tail (which holds the whitespace
     and `words` words before the tail), stretches that touch are searched as one, and between
     them nothing can match. A scan of the whole text was a tenth of the document stage.
     """
     stretches: list[list[int]] = []
-    for m in tail.finditer(text, overlapped=True):
+    for m in tails:
         lo = _words_before(text, m.start(), words)
         if stretches and lo <= stretches[-1][1]:
             stretches[-1][1] = max(stretches[-1][1], m.end())
@@ -592,23 +701,22 @@ def _around_tails(pattern: re.Pattern, tail: re.Pattern, text: str, words: int) 
         yield from pattern.finditer(text, lo, min(len(text), hi + 1))
 
 
-_SPACE_CHAR = re.compile(r"\s")
+# whitespace to Python (str.isspace: also the separators \x1c-\x1f) or to the regex module (\s)
+_ANY_SPACE = r"[\s\x1c-\x1f]"
+_NO_SPACE = r"[^\s\x1c-\x1f]"
 
 
 def _words_before(text: str, pos: int, words: int) -> int:
     """Where the `words` words (and the whitespace around them) before `pos` start; generous: a
     character either Python or the regex module counts as whitespace separates words."""
+    return _words_back(words).match(text, 0, pos).start()
 
-    def space(ch: str) -> bool:
-        return ch.isspace() or _SPACE_CHAR.match(ch) is not None
 
-    i = pos
-    for _ in range(words):
-        while i > 0 and space(text[i - 1]):
-            i -= 1
-        while i > 0 and not space(text[i - 1]):
-            i -= 1
-    return i
+@cache
+def _words_back(words: int) -> re.Pattern:
+    # matched backwards from the position (REVERSE reads the items right to left too: whitespace,
+    # then a word); both runs are taken whole, as a loop over the characters would take them
+    return re.compile(rf"(?:{_NO_SPACE}*{_ANY_SPACE}*){{{words}}}", re.REVERSE)
 
 
 @dataclass(slots=True)
@@ -624,7 +732,7 @@ class _Law:
 def _laws(text: str, p) -> list[_Law]:
     out: list[_Law] = []
     until = 0
-    for m in p["law"].finditer(text):
+    for m in _matches_at(p["law"], text, _occurrences(_LAW_WORDS, text)):
         if m.start() < until:
             continue  # named in the title of the law before: _law_at took it
         law = _law_at(text, m, p)
@@ -634,12 +742,16 @@ def _laws(text: str, p) -> list[_Law]:
     return out
 
 
+_NUMBERED = re.compile(r"\s+(?:số\s*)?\d")
+_LUAT_AGAIN = re.compile(r"\s+(?i:luật)\s")
+
+
 def _law_at(text: str, m: re.Match, p) -> _Law | None:
     tw = m.group("tw")
     pos = m.end()
-    if re.match(r"\s+(?:số\s*)?\d", text[pos : pos + 12]):
+    if _NUMBERED.match(text[pos : pos + 12]):
         return None  # Luật số 01/2021/QH15: a coded citation
-    if re.match(r"\s+(?i:luật)\s", text[pos : pos + 12]) and not _at(p["law_known"], text, pos):
+    if _LUAT_AGAIN.match(text[pos : pos + 12]) and not _at(p["law_known"], text, pos):
         return None  # Luật Luật X: the type word doubled (but Luật Luật sư is the law on lawyers)
     kind = tw[0].upper() + tw[1:].lower()
     name, end, amended = None, pos, []
@@ -649,7 +761,7 @@ def _law_at(text: str, m: re.Match, p) -> _Law | None:
         end = amended[-1].end if amended else _law_name(text, pos, tw, p)
         if end is None:
             return None
-        name = re.sub(r"\s+", " ", text[pos:end]).strip()
+        name = _SPACES.sub(" ", text[pos:end]).strip()
     year = None
     y = _at(p["law_year"], text, end)
     if y:
@@ -685,7 +797,7 @@ def _amended_laws(text: str, pos: int, p) -> list[Reference]:
         end = _law_name(text, m.end(), tw, p)
         if end is None:
             break
-        name = re.sub(r"\s+", " ", text[m.end() : end]).strip()
+        name = _SPACES.sub(" ", text[m.end() : end]).strip()
         year = None
         y = _at(p["law_year"], text, end)
         if y:
@@ -824,6 +936,9 @@ def _folded_aliases() -> tuple[tuple[str, str], ...]:
     return tuple((c.code, gazetteer.fold(alias)) for c in gazetteer.issuer_codes().values() for alias in (*c.aliases, c.body))
 
 
+_ISSUING_VERB = re.compile(r"(?i)\b(?:ban hành|có|ký|thông qua|phê duyệt)\b")
+
+
 def _dates_before(text: str, refs: list[Reference], p) -> None:
     """`Ngày 15/9/2025, UBND tỉnh ban hành Kế hoạch số 055/KH-UBND`: the date belongs to the plan."""
     prev_end = 0
@@ -831,7 +946,7 @@ def _dates_before(text: str, refs: list[Reference], p) -> None:
         if ref.issued_date is None and ref.cite_kind == "code":
             window = text[max(prev_end, ref.start - 200) : ref.start]
             m = p["date_before"].search(window)
-            if m and re.search(r"(?i)\b(?:ban hành|có|ký|thông qua|phê duyệt)\b", m.group("mid")):
+            if m and _ISSUING_VERB.search(m.group("mid")):
                 ref.issued_date = dates.match_date(m)
         prev_end = ref.end
 
@@ -840,14 +955,16 @@ def _dates_before(text: str, refs: list[Reference], p) -> None:
 
 # a block of the layout ends a sentence too: citations are searched over runs of blocks
 _SENT_BREAK = re.compile(r"[.!?…](?=\s+[\p{Lu}\d\-+•“\"(])|\n")
+# the last break before a position, searched backwards (a break is one character: the last one
+# the forward scan would find)
+_LAST_SENT_BREAK = re.compile(_SENT_BREAK.pattern, re.REVERSE)
 
 
 def sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
     """The sentence containing [start, end), clipped to `reach` characters each side."""
     lo = max(0, start - reach)
-    s = lo
-    for m in _SENT_BREAK.finditer(text, lo, start):
-        s = m.end()
+    m = _LAST_SENT_BREAK.search(text, lo, start)
+    s = m.end() if m else lo
     m = _SENT_BREAK.search(text, end, min(len(text), end + reach))
     e = m.end() if m else min(len(text), end + reach)
     return text[s:e].strip()

@@ -36,7 +36,9 @@ _BASED_ON = re.compile(r"(?i)(?<![\p{L}])(?<!tiếp\s)(?:căn cứ(?:\s+vào)?|t
 _COORDINATED = re.compile(r"\s*(?:(?:của|do)\s+[^,;.:()]{1,80}?)?\s*(?:,\s*và|,|và|cùng)\s*")
 _REACH = 60  # a verb must stand this close before the citation it governs
 # a new block starts a clause too, after its bullet (`- Thực hiện ...`)
-_CLAUSE_START = re.compile(r"(?:^|[.;:!?]\s+|\n)(?:\s*[-+•]\s*)?")
+_BULLET = r"(?:\s*[-+•]\s*)?"
+_CLAUSE_BREAK = re.compile(rf"(?:[.;:!?]\s+|\n){_BULLET}")
+_TEXT_START = re.compile(_BULLET)  # the text's start opens a clause too
 
 
 def link(text: str, refs: list[Reference], offset: int = 0) -> None:
@@ -46,7 +48,7 @@ def link(text: str, refs: list[Reference], offset: int = 0) -> None:
     open at a citation (a few hundred characters each) are searched for its head.
     """
     refs = sorted(refs, key=lambda r: r.start)
-    clause_starts = [m.end() for m in _CLAUSE_START.finditer(text)]
+    clause_starts = _clause_starts(text)
     open_spans: list[tuple[int, int, int]] = []  # (index of the citation, start, end) of subjects not yet passed
     heads: list[Reference | None] = []
     for i, ref in enumerate(refs):
@@ -71,6 +73,18 @@ def link(text: str, refs: list[Reference], offset: int = 0) -> None:
         lo, hi = _subject_span(text, ref, offset)
         if hi > lo:
             open_spans.append((i, lo, hi))
+
+
+def _clause_starts(text: str) -> list[int]:
+    """Where clauses start: the text's start and each break, after a bullet.
+
+    What `(?:^|break)bullet` finds left to right: `^` matches only at the start, so the breaks
+    are searched on their own, from where the start's match ends (at the start itself when it
+    is empty: a break may begin there). With `^` among the alternatives the regex module tried
+    every position in turn, three times slower.
+    """
+    first = _TEXT_START.match(text).end()
+    return [first, *(m.end() for m in _CLAUSE_BREAK.finditer(text, first))]
 
 
 def _subject_span(text: str, ref: Reference, offset: int) -> tuple[int, int]:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extractors.references import find_references
-from extractors.relations import link
+from extractors.relations import _clause_starts, link
 from tests.helpers import load_cases
 
 CASES = load_cases("relations.yaml")
@@ -17,3 +20,9 @@ def test_case(case):
     by_start = {r.start: r for r in refs}
     got = {r.code: [r.relation, by_start[r.head_start].code if r.head_start is not None else None] for r in refs}
     assert got == case["expect"]
+
+
+@given(st.text(alphabet=".;:!?-+•\n \t\x1cab", max_size=40))
+def test_clause_starts_are_those_of_the_one_pattern(text):
+    one = regex.compile(r"(?:^|[.;:!?]\s+|\n)(?:\s*[-+•]\s*)?")
+    assert _clause_starts(text) == [m.end() for m in one.finditer(text)]
