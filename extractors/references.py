@@ -43,6 +43,7 @@ from extractors import dates
 from extractors.component import Component, DocumentView, searched_blocks
 from extractors.codes import find_codes, issuer_base, parse_code, type_of
 from extractors.models import CodeParts, Reference
+from extractors.patterns import trie
 
 _WS = r"\s+"
 # patterns used inline, compiled once: a pattern string goes through the regex module's cache on every call
@@ -63,19 +64,6 @@ def _tone_tolerant(word: str) -> str:
     return out
 
 
-def _trie(words) -> str:
-    """The words as one alternation shaped like a trie (`k(?:ế|ết)`), a space standing for any
-    whitespace: the standard engine picks a branch by its next character instead of trying the
-    words one by one."""
-    branches: dict[str, list[str]] = {}
-    for w in set(words):
-        if w:
-            branches.setdefault(w[0], []).append(w[1:])
-    alts = [(r"\s+" if ch == " " else simple_re.escape(ch)) + _trie(rest) for ch, rest in sorted(branches.items())]
-    body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})" if alts else ""
-    return f"(?:{body})?" if body and "" in words else body
-
-
 # a number's first character after a type word, as the standard engine can say it whatever its
 # Unicode version: no whitespace, no Latin letter (lower case: the text is lower-cased)
 _NOT_A_WORD = r"(?![\sa-z\u00c0-\u024f\u1e00-\u1eff])"
@@ -90,7 +78,7 @@ def _start_finder(words, after: str = "") -> simple_re.Pattern:
     rests: dict[str, list[str]] = {}
     for w in {w.lower() for w in words}:
         rests.setdefault(w[0], []).append(w[1:])
-    return simple_re.compile("|".join(f"{simple_re.escape(c)}(?={_trie(r)}{after})" for c, r in sorted(rests.items())))
+    return simple_re.compile("|".join(f"{simple_re.escape(c)}(?={trie(r, space=_WS)}{after})" for c, r in sorted(rests.items())))
 
 
 def _starts(finder: simple_re.Pattern, text: str) -> list[int] | None:
