@@ -163,8 +163,8 @@ _VALUE = re.compile(NUMBER)
 
 def _year_columns(text: str) -> list[str] | None:
     """`2015 2017 2019 2020 Sơ bộ 2021`: the column labels of a statistics table, when a line holds nothing else."""
-    if len(text) > 200 or len(_YEAR.findall(text)) < 2:  # most lines: no need to look closer
-        return None
+    if len(text) > 200 or not text.rstrip()[-1:].isdigit() or len(_YEAR.findall(text)) < 2:
+        return None  # most lines: no need to look closer (the last column ends with its year)
     labels = [m.group(0).strip() for m in _YEAR_COLUMN.finditer(text)]
     if len(labels) < 2 or _SPACE.sub("", "".join(labels)) != _SPACE.sub("", text):
         return None
@@ -175,7 +175,10 @@ def _stat_row(text: str, after_rows: bool) -> re.Match | None:
     """A label followed by values only: two or more, or one under rows of the same table."""
     if len(text) > 400:  # a row of a table is a short line; a paragraph is none
         return None
-    m = _STAT_ROW.match(text.strip())
+    stripped = text.strip()
+    if not stripped[-1:].isdigit():  # nor a line not ending with a value: no need for the pattern, which backtracks
+        return None
+    m = _STAT_ROW.match(stripped)
     if m is None:
         return None
     n = len(m.group("values").split())

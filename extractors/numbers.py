@@ -80,10 +80,11 @@ def notation_of(texts) -> str | None:
     """`vi`, `en` or `mixed`: how the numbers that can be read one way only are written; None without any."""
     vi = en = 0
     for text in texts:
-        for m in NUMBER_RE.finditer(text):
-            side = _evidence(m.group(0))
-            vi += side == "vi"
-            en += side == "en"
+        for number in NUMBER_RE.findall(text):
+            if "." in number or "," in number:  # a number without a separator shows nothing
+                side = _evidence(number)
+                vi += side == "vi"
+                en += side == "en"
     if vi and en:
         return "mixed" if min(vi, en) * 4 >= max(vi, en) else ("vi" if vi > en else "en")
     return "vi" if vi else "en" if en else None
@@ -92,7 +93,7 @@ def notation_of(texts) -> str | None:
 def _evidence(s: str) -> str | None:
     """Which convention this number shows unambiguously, if any."""
     dots, commas = s.count("."), s.count(",")
-    if _OPEN_FORM.fullmatch(s) or not (dots or commas):
+    if not (dots or commas) or _OPEN_FORM.fullmatch(s):
         return None
     if dots and commas:
         return "vi" if s.rfind(",") > s.rfind(".") else "en"
