@@ -59,6 +59,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM
 _ABBR_PAREN = re.compile(r"\((\p{Lu}[\p{Lu}\d&\-]*)\)")
 _PART_BREAK = re.compile(r"[,:()]|(?<!\bso)\s+với\s+")  # `82 hộ ... với diện tích gần 49,5 ha`: với opens the next phrase
+_PUNCTUATION_BREAK = re.compile(r"[,:()]")  # _PART_BREAK in a lead without `với`
 
 _TRAILING_CUE = re.compile(
     r"(?i)(?:^|[\s/(])(?:ước\s+đạt|ước\s+tính|ước\s+thực\s+hiện|ước|đạt\s+được|đạt|khoảng|trên|hơn|gần|dưới|là|bằng|chiếm|với|có|còn|"
@@ -72,13 +73,15 @@ _LEADING_JUNK = re.compile(
     r"dự\s+kiến|phấn\s+đấu|mục\s+tiêu|ước\s+tính|ước)(?![\p{L}])\s*,?\s*)*"
 )
 _NOT_MEASURE_WORDS = re.compile(r"(?i)(?<![\p{L}])(?:đến\s+nay|hiện\s+nay|hiện\s+đã)(?![\p{L}])")
-_CHANGE_VERB = re.compile(r"(?i)(?:^|\s)(?:ước\s+)?(?:tăng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
+# `(?r)`: the patterns that end at `$` and only say whether they match search from the end, where a
+# forward search would try every position of the lead first
+_CHANGE_VERB = re.compile(r"(?ri)(?:^|\s)(?:ước\s+)?(?:tăng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
 _STRONG_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:phấn\s+đấu|mục\s+tiêu|dự\s+kiến|định\s+hướng|dự\s+toán\s+giao|chỉ\s+tiêu\s+giao)(?![\p{L}])")
 _PLAN_WORD = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|dự\s+toán)(?![\p{L}])")
 _WEAK_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|chỉ\s+tiêu|dự\s+toán)(?![\p{L}])")
 _RESULT_VERB = re.compile(r"(?i)(?<![\p{L}])(?:đạt|thực\s+hiện|ước|TH|hoàn\s+thành|được|có)(?![\p{L}])")
 # the size of a frame the report measures against (`dựa trên 07 tiêu chí`, `Ở 3 trụ cột chính`), not a result
-_STRUCTURE_BEFORE = re.compile(r"(?i)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ(?:\s+vào)?)|^\W*ở)\s*$")
+_STRUCTURE_BEFORE = re.compile(r"(?ri)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ(?:\s+vào)?)|^\W*ở)\s*$")
 # what follows a number and says what it is a share or a change of
 _FOLLOW = re.compile(
     r"(?i)^\s*(?:"
@@ -98,7 +101,7 @@ _SAME_PERIOD = re.compile(r"(?i)^(?:cùng\s+kì|CK)")
 _APPROXIMATELY = re.compile(r"(?i)(?:\s+(?:khoảng|trên|hơn|gần|dưới|xấp\s+xỉ))+\s*$")
 _SO_VOI = re.compile(r"(?i)^so\s+với\s+")
 _CLAUSE_END = re.compile(r"[,;.()\n]")
-_COMPARING = re.compile(r"(?i)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$")
+_COMPARING = re.compile(r"(?ri)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$")
 
 
 def describe(text: str, quantities: Sequence[Quantity], section_role: str | None = None) -> None:
@@ -173,9 +176,10 @@ def _names_what(q: Quantity) -> bool:
 
 def _lead_phrase(lead: str) -> tuple[str | None, bool]:
     """(the measure phrase the clause before the number holds, whether it is a label ending with a colon)."""
-    masked = _ABBR_PAREN.sub(lambda m: "⟨" + m.group(1) + "⟩", lead)  # (DTI) belongs to its phrase
+    masked = _ABBR_PAREN.sub(lambda m: "⟨" + m.group(1) + "⟩", lead) if "(" in lead else lead  # (DTI) belongs to its phrase
     parts, a = [], 0
-    for m in _PART_BREAK.finditer(masked):
+    # without `với` only punctuation breaks, and a pattern of punctuation alone scans several times faster
+    for m in (_PART_BREAK if "với" in masked else _PUNCTUATION_BREAK).finditer(masked):
         parts.append((lead[a : m.start()], m.group(0).strip() or ","))
         a = m.end()
     parts.append((lead[a:], ""))
@@ -268,6 +272,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     role = None
     m = _FOLLOW.match(follow)
     tail = _tail(lead)
+    low = lead.lower()
     if m is not None:
         consumed = m.end()
         if m.group("plan"):
@@ -283,15 +288,11 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
                 role = "result" if q.kind == "percent" or not _is_change(tail) else "other"
             elif _PERIOD_WORDS.match(other):
                 role = "change"
-    if _STRONG_TARGET.search(lead):
+    if _holds_any(low, _STRONG_TARGET_WORDS) and _STRONG_TARGET.search(lead):
         role = "target"
     elif role is None:
-        # a plan word anywhere before (`Kế hoạch năm 2025: tổng vốn ... 1.200 tỷ`); `chỉ tiêu`, also
-        # a plain indicator (`Một số chỉ tiêu năm 2021: ...`), only in the number's own clause
-        clause = _last_clause(lead)
-        weak = list(_WEAK_TARGET.finditer(clause)) or list(_PLAN_WORD.finditer(lead))
-        scope = clause if _WEAK_TARGET.search(clause) else lead
-        if weak and not _RESULT_VERB.search(scope, weak[-1].end()):
+        plan, scope = _plan_word(lead, low)
+        if plan is not None and not _RESULT_VERB.search(scope, plan.end()):
             role = "target"
         elif _is_change(tail):
             role = "change"
@@ -305,6 +306,35 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     return consumed
 
 
+# a word every match of a pattern holds (lower case): a lead holding none needs no scan (most hold none)
+_STRONG_TARGET_WORDS = ("phấn", "mục", "dự", "định", "chỉ")
+_PLAN_WORDS = ("kh", "kế", "tiêu", "toán")  # of _WEAK_TARGET and _PLAN_WORD
+
+
+def _holds_any(low: str, words: tuple[str, ...]) -> bool:
+    """Whether the lower-cased text holds one of the words (`in` is ten times faster than a scan)."""
+    for word in words:
+        if word in low:
+            return True
+    return False
+
+
+def _plan_word(lead: str, low: str) -> tuple[re.Match | None, str]:
+    """The last plan word before the number and the text it stands in, where a result verb after it makes it no target.
+
+    A plan word anywhere before (`Kế hoạch năm 2025: tổng vốn ... 1.200 tỷ`); `chỉ tiêu`, also
+    a plain indicator (`Một số chỉ tiêu năm 2021: ...`), only in the number's own clause.
+    """
+    if not _holds_any(low, _PLAN_WORDS):
+        return None, lead
+    clause = _last_clause(lead)
+    in_clause = list(_WEAK_TARGET.finditer(clause))
+    if in_clause:
+        return in_clause[-1], clause
+    in_lead = list(_PLAN_WORD.finditer(lead))
+    return (in_lead[-1] if in_lead else None), lead
+
+
 def _last_clause(lead: str) -> str:
     """The lead after its last `:` or `,`, unless nothing but cues stands there (`Kế hoạch năm 2023: 500 tỷ`)."""
     cut = max(lead.rfind(":"), lead.rfind(","))
@@ -314,7 +344,13 @@ def _last_clause(lead: str) -> str:
 
 def _tail(lead: str) -> str:
     """The words right before the number, without approximations (`tăng khoảng`, `đạt trên`)."""
-    return _APPROXIMATELY.sub("", lead.rstrip())
+    lead = lead.rstrip()
+    if not lead.lower().endswith(_APPROXIMATE_WORDS):  # nothing to take off (most leads): no scan
+        return lead
+    return _APPROXIMATELY.sub("", lead)
+
+
+_APPROXIMATE_WORDS = ("khoảng", "trên", "hơn", "gần", "dưới", "xỉ")  # what _APPROXIMATELY ends with
 
 
 def _compared(text: str) -> str:
@@ -332,11 +368,11 @@ def _compared(text: str) -> str:
 
 def _period(text: str, q: Quantity, sentence_start: int, follow: str) -> tuple[str | None, int | None]:
     """The period the sentence states for the quantity: the nearest before it, else one right after it."""
-    before = [m for m in _PERIOD.finditer(text, sentence_start, q.start) if not _compares(text, m.start())]
+    before = _periods_in(text, sentence_start, q.start)
     found = before[-1].group(0) if before else None
     if found is None:
         clause = _CLAUSE_END.split(follow, maxsplit=1)[0]
-        after = [m for m in _PERIOD.finditer(clause) if not _compares(clause, m.start())]
+        after = _periods_in(clause, 0, len(clause))
         found = after[0].group(0) if after else None
     if found is None:
         return None, None
@@ -345,6 +381,14 @@ def _period(text: str, q: Quantity, sentence_start: int, follow: str) -> tuple[s
     return found, int(years[-1]) if years else None
 
 
+def _periods_in(text: str, start: int, end: int) -> list[re.Match]:
+    """The periods text[start:end] states, but not those it compares to (`so với năm 2021`)."""
+    if not _holds_any(text[start:end].lower(), _PERIOD_WORDS_IN):  # most clauses name none: no slow scan
+        return []
+    return [m for m in _PERIOD.finditer(text, start, end) if not _compares(text, m.start())]
+
+
+_PERIOD_WORDS_IN = ("tháng", "quý", "năm", "đoạn", "độ", "vụ")  # a word every match of _PERIOD holds (lower case)
 _BARE_PERIOD = re.compile(r"(?i)(?<![\d.,/])(?:\d{1,2}\s+tháng(?:\s+(?:đầu|cuối)\s+năm)?(?:\s+\d{4})?|(?:19|20)\d\d)(?![\d.,/])")
 
 
