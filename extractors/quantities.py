@@ -32,7 +32,7 @@ import gazetteer
 from extractors.dates import DATE_RE
 from extractors.models import Quantity
 from extractors.numbers import NUMBER, SCALES, read_number
-from extractors.roles import PAIR_CUE, describe
+from extractors.roles import PAIR_CUE, describe, lower_like_patterns
 
 _SCALE = "|".join(SCALES)
 _QTY = re.compile(
@@ -50,18 +50,26 @@ _QTY = re.compile(
 _PARTIAL_DATE = re.compile(r"(?:ngày|ngàу|từ|đến)\s+\d{1,2}/\d{1,2}(?!\d)|\d{1,2}/\d{4}|tháng\s+\d{1,2}/\d{4}")
 _WORD = re.compile(r"[\p{L}&][\p{L}\p{M}&\-]*")
 _DIGIT = re.compile(r"\d")
-# what stands right before a number that is not a quantity
 # The patterns of what stands before a number end at `$` and are searched in `before` with `(?r)`:
 # a reverse search tries the end first and fails at once elsewhere, where a forward one tries every
 # position of `before` (3-5x slower). Only whether they match is used, and that is the same either way.
-_NOT_BEFORE = re.compile(
-    r"(?ri)(?:\b(?:năm|tháng|ngày|quý|khóa|khoá|kỳ|(?:lần|năm|họp|phiên|khóa|khoá|đợt|tuần|hội nghị|đại hội) thứ|giai đoạn|phiên bản|version|điều|khoản|điểm|mục|phụ lục|chương|"
-    r"số điện thoại|điện thoại|hotline|tổng đài|đường dây nóng|mã số|mã|QCVN|TCVN|ISO|Km|quốc lộ|tỉnh lộ)\s*(?:số\s*)?|[#№])$"
-)
+# Each comes with the words it can end with (`_ENDS`, lower case): `before` ending with none of them
+# (most do: `đạt`, `là`, `(`) needs no search at all.
+
+# what stands right before a number that is not a quantity: one of these words, with `số` or not, or `#`, `№`
+_NOT_BEFORE_WORDS = (
+    "năm", "tháng", "ngày", "quý", "khóa", "khoá", "kỳ",
+    *(f"{w} thứ" for w in ("lần", "năm", "họp", "phiên", "khóa", "khoá", "đợt", "tuần", "hội nghị", "đại hội")),
+    "giai đoạn", "phiên bản", "version", "điều", "khoản", "điểm", "mục", "phụ lục", "chương",
+    "số điện thoại", "điện thoại", "hotline", "tổng đài", "đường dây nóng", "mã số", "mã", "QCVN", "TCVN", "ISO", "Km", "quốc lộ", "tỉnh lộ",
+)  # fmt: skip
+_NOT_BEFORE = re.compile(rf"(?ri)(?:\b(?:{'|'.join(_NOT_BEFORE_WORDS)})\s*(?:số\s*)?|[#№])$")
+_NOT_BEFORE_ENDS = tuple({lower_like_patterns(w.split()[-1]) for w in _NOT_BEFORE_WORDS} | {"số", "#", "№"})
 _RANK_BEFORE = re.compile(
     r"(?ri)(?:xếp\s+(?:hạng\s+)?(?:thứ\s+)?|đứng\s+(?:thứ\s+)?|hạng\s+|vị\s+trí\s+(?:thứ\s+)?|(?<!(?:lần|năm|họp|phiên|khóa|khoá|đợt|tuần|ngày|tháng|quý|kỳ|hội\s+nghị|đại\s+hội)\s)thứ\s+"
     r"|thứ\s+\d{1,3}\s*(?:,|và)\s*(?:thứ\s+)?)$"  # `xếp thứ 2 và 3`: the second rank shares the word
 )
+_RANK_BEFORE_ENDS = ("xếp", "hạng", "thứ", "đứng", "trí", ",", "và")
 _FUNCTION_WORDS = frozenset(
     "và của là được đã đang sẽ có không với cho trong trên tại từ đến theo về các những này đó khi để do bằng hoặc hay "
     "năm tháng ngày quý giờ lần thứ so như ra vào lên xuống đạt tăng giảm còn chỉ gồm".split()
@@ -77,7 +85,7 @@ _POWER_OF_TEN = re.compile(r"10*|10{0,2}(?:[.,]000)+")
 
 
 @cache
-def _doc_type_before() -> re.Pattern:
+def _doc_type_before() -> tuple[re.Pattern, tuple[str, ...]]:
     """A document type word right before the number: `Đề án 06`, `Quyết định số 12`.
 
     A type cited by a bare number (short_form y: Nghị quyết 57) blocks it with or
@@ -87,7 +95,8 @@ def _doc_type_before() -> re.Pattern:
     bare = {gazetteer.fold(w) for w, name in gazetteer.type_words().items() if gazetteer.doc_types()[name].short_form == "y"}
     numbered = set(gazetteer.type_words()) - bare
     alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
-    return re.compile(rf"(?ri)\b(?:(?:{alt(bare)})\s+(?:số\s+)?|(?:{alt(numbered)})\s+số\s+)$")
+    pattern = re.compile(rf"(?ri)\b(?:(?:{alt(bare)})\s+(?:số\s+)?|(?:{alt(numbered)})\s+số\s+)$")
+    return pattern, tuple({lower_like_patterns(w.split()[-1]) for w in bare} | {"số"})
 
 
 class _Spans:
@@ -158,7 +167,10 @@ def _quantity(text: str, m: re.Match, notation: str | None) -> Quantity | None:
     start, end = m.span()
     before = text[max(0, start - 40) : start]
     after = text[end : end + 80]
-    if _is_list_number(text, start, end) or _NOT_BEFORE.search(before) or _doc_type_before().search(before):
+    ending = lower_like_patterns(before.rstrip())
+    if _is_list_number(text, start, end) or _ends_like(before, ending, _NOT_BEFORE, _NOT_BEFORE_ENDS):
+        return None
+    if _ends_like(before, ending, *_doc_type_before()):
         return None
     if hi and tot:
         return None
@@ -170,7 +182,7 @@ def _quantity(text: str, m: re.Match, notation: str | None) -> Quantity | None:
         return q
     if _SECTION_OR_CODE.match(text, end):
         return None  # section numbers 1.2.3, codes 12/QĐ
-    rank = _RANK_BEFORE.search(before)
+    rank = _ends_like(before, ending, _RANK_BEFORE, _RANK_BEFORE_ENDS)
     if rank and not scale and not hi:
         value = _value(num, notation, integral=True)
         if value is None:
@@ -204,6 +216,11 @@ def _quantity(text: str, m: re.Match, notation: str | None) -> Quantity | None:
         q.surface = q.surface.rstrip()
         q.end = q.start + len(q.surface)
     return q
+
+
+def _ends_like(before: str, ending: str, pattern: re.Pattern, ends: tuple[str, ...]) -> bool:
+    """Whether an end-anchored pattern matches `before` (`ending`: it without trailing spaces, in lower case)."""
+    return ending.endswith(ends) and pattern.search(before) is not None
 
 
 def _described(text, start, end, kind, num, hi, factor, notation, unit=None, per=None, integral=False) -> Quantity | None:

@@ -104,6 +104,12 @@ _CLAUSE_END = re.compile(r"[,;.()\n]")
 _COMPARING = re.compile(r"(?ri)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$")
 
 
+def lower_like_patterns(text: str) -> str:
+    """Lower case as `(?i)` patterns compare letters (`İ` and `ſ` match `i` and `s`): a word of a pattern
+    found nowhere in this (`in`, `endswith`: fast) is nowhere in the text, and its pattern needs no scan."""
+    return text.lower().replace("\u0307", "").replace("ſ", "s")
+
+
 def describe(text: str, quantities: Sequence[Quantity], section_role: str | None = None) -> None:
     """Fill measure, role, compared_to, period, year, pair_id and indicator (spans are block offsets)."""
     prev: Quantity | None = None
