@@ -252,8 +252,13 @@ def _strip_change_verb(part: str) -> str:
 
 
 def _is_change(tail: str) -> bool:
-    words = tail.split()
-    return bool(_CHANGE_VERB.search(tail)) or (bool(words) and toneless(words[-1]) in _CHANGE_WORDS)
+    last = tail.rsplit(None, 1)[-1:]  # the last word, if any
+    if lower_like_patterns(tail.rstrip()).endswith(_CHANGE_VERB_ENDS) and _CHANGE_VERB.search(tail):
+        return True
+    return bool(last) and toneless(last[0]) in _CHANGE_WORDS
+
+
+_CHANGE_VERB_ENDS = ("tăng", "ảm", "vượt", "hụt", "thêm", "khoảng", "trên", "hơn", "gần")  # what _CHANGE_VERB ends with (giảm: ảm)
 
 
 def _strip_period(part: str) -> str:
@@ -265,6 +270,8 @@ def _strip_period(part: str) -> str:
 
 def _is_proper_name(phrase: str) -> bool:
     """`Trà Vinh`, `TP.HCM và Quảng Ninh`: capitalised words (not an abbreviation like TTCN - XD)."""
+    if phrase[:1].islower() and not phrase.startswith("và"):
+        return False  # a first word in lower case (most phrases): no need to look at the others
     words = [w for w in phrase.replace(",", " ").split() if w != "và"]
     return len(words) >= 2 and all(w[:1].isupper() for w in words) and any(c.islower() for c in phrase)
 
@@ -278,7 +285,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     role = None
     m = _FOLLOW.match(follow)
     tail = _tail(lead)
-    low = lead.lower()
+    low = lower_like_patterns(lead)
     if m is not None:
         consumed = m.end()
         if m.group("plan"):
@@ -312,7 +319,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     return consumed
 
 
-# a word every match of a pattern holds (lower case): a lead holding none needs no scan (most hold none)
+# a word every match of a pattern holds (lower_like_patterns): a lead holding none needs no scan (most hold none)
 _STRONG_TARGET_WORDS = ("phấn", "mục", "dự", "định", "chỉ")
 _PLAN_WORDS = ("kh", "kế", "tiêu", "toán")  # of _WEAK_TARGET and _PLAN_WORD
 
@@ -351,7 +358,7 @@ def _last_clause(lead: str) -> str:
 def _tail(lead: str) -> str:
     """The words right before the number, without approximations (`tăng khoảng`, `đạt trên`)."""
     lead = lead.rstrip()
-    if not lead.lower().endswith(_APPROXIMATE_WORDS):  # nothing to take off (most leads): no scan
+    if not lower_like_patterns(lead).endswith(_APPROXIMATE_WORDS):  # nothing to take off (most leads): no scan
         return lead
     return _APPROXIMATELY.sub("", lead)
 
@@ -389,7 +396,7 @@ def _period(text: str, q: Quantity, sentence_start: int, follow: str) -> tuple[s
 
 def _periods_in(text: str, start: int, end: int) -> list[re.Match]:
     """The periods text[start:end] states, but not those it compares to (`so với năm 2021`)."""
-    if not _holds_any(text[start:end].lower(), _PERIOD_WORDS_IN):  # most clauses name none: no slow scan
+    if not _holds_any(lower_like_patterns(text[start:end]), _PERIOD_WORDS_IN):  # most clauses name none: no slow scan
         return []
     return [m for m in _PERIOD.finditer(text, start, end) if not _compares(text, m.start())]
 
