@@ -99,6 +99,33 @@ def _doc_type_before() -> tuple[re.Pattern, tuple[str, ...]]:
     return pattern, tuple({lower_like_patterns(w.split()[-1]) for w in bare} | {"số"})
 
 
+def _partial_dates(text: str) -> list[tuple[int, int]]:
+    """The spans `_PARTIAL_DATE.finditer(text)` gives, scanning only the text around each `/`.
+
+    A partial date holds one `/`, with at most a date word (5 letters), spaces and two digits
+    before it and four digits after it. Windows that wide around the slashes, merged where they
+    overlap, hold every match whole, and no match starts between them: scanning them finds the same
+    matches as scanning the block (most blocks have no `/`, the others a few), several times faster.
+    """
+    spans: list[tuple[int, int]] = []
+    lo = hi = -1
+    slash = text.find("/")
+    while slash >= 0:
+        start = slash
+        while start > 0 and slash - start < 2 and _DIGIT.match(text, start - 1):
+            start -= 1
+        while start > 0 and text[start - 1].isspace():  # isspace: every \s and more, so never too short
+            start -= 1
+        start, end = max(0, start - 5), slash + 6  # up to 5 letters before, 4 digits and a lookahead after
+        if start > hi:  # a window of its own: scan the one before
+            spans += (m.span() for m in _PARTIAL_DATE.finditer(text, lo, hi)) if hi > 0 else ()
+            lo = start
+        hi = end
+        slash = text.find("/", slash + 1)
+    spans += (m.span() for m in _PARTIAL_DATE.finditer(text, lo, hi)) if hi > 0 else ()
+    return spans
+
+
 class _Spans:
     """Disjoint sorted spans; `overlaps` is a binary search, so a block's matches cost O(log n) each."""
 
@@ -135,9 +162,7 @@ def find_quantities(
     """
     if not _DIGIT.search(text):
         return []  # no number, no quantity (a third of the blocks): no date scans, no describing
-    # every partial date has a `/`: most blocks have none and need no scan for one
-    partial_dates = _PARTIAL_DATE.finditer(text) if "/" in text else ()
-    blocked = _Spans([*(skip or ()), *(m.span() for m in DATE_RE.finditer(text)), *(m.span() for m in partial_dates)])
+    blocked = _Spans([*(skip or ()), *(m.span() for m in DATE_RE.finditer(text)), *_partial_dates(text)])
     out: list[Quantity] = []
     scale_of: dict[int, float] = {}  # id(quantity) -> factor of its scale word, for a plan written without one
     for m in _QTY.finditer(text):
