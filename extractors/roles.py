@@ -56,7 +56,7 @@ _PERIOD = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # a sentence ends at ; ! ? a line break, or a full stop that is no decimal point
-_SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM
+_SENTENCE_END = re.compile(r"(?r)[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM; (?r): the last one is wanted
 _ABBR_PAREN = re.compile(r"\((\p{Lu}[\p{Lu}\d&\-]*)\)")
 _PART_BREAK = re.compile(r"[,:()]|(?<!\bso)\s+với\s+")  # `82 hộ ... với diện tích gần 49,5 ha`: với opens the next phrase
 _PUNCTUATION_BREAK = re.compile(r"[,:()]")  # _PART_BREAK in a lead without `với`
@@ -82,6 +82,7 @@ _WEAK_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|chỉ\s+tiêu|d
 _RESULT_VERB = re.compile(r"(?i)(?<![\p{L}])(?:đạt|thực\s+hiện|ước|TH|hoàn\s+thành|được|có)(?![\p{L}])")
 # the size of a frame the report measures against (`dựa trên 07 tiêu chí`, `Ở 3 trụ cột chính`), not a result
 _STRUCTURE_BEFORE = re.compile(r"(?ri)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ(?:\s+vào)?)|^\W*ở)\s*$")
+_STRUCTURE_ENDS = ("trên", "sở", "cứ", "vào", "ở")  # what _STRUCTURE_BEFORE ends with
 # what follows a number and says what it is a share or a change of
 _FOLLOW = re.compile(
     r"(?i)^\s*(?:"
@@ -90,6 +91,7 @@ _FOLLOW = re.compile(
     r"|so\s+với\s+(?P<other>[^,;.()\n]{1,40}?)(?=\s*(?:[,;.()\n]|\s+và\s|$))"
     r")"
 )
+_FOLLOW_STARTS = ("so", "kế", "kh", "chỉ", "dự", "nghị", "mục", "cùng", "ck")  # what _FOLLOW's cues start with
 _PLANNED = re.compile(r"(?i)^(?:so\s+với\s+)?(?:kế\s+hoạch|KH|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết|mục\s+tiêu)")
 _PERIOD_WORDS = re.compile(r"(?i)^(?:cùng\s+kỳ|cùng\s+kì|năm|tháng|quý|kỳ|đầu\s+năm|\d+\s+tháng|giai\s+đoạn|vụ)")
 
@@ -135,10 +137,8 @@ def describe(text: str, quantities: Sequence[Quantity], section_role: str | None
 
 
 def _sentence_start(text: str, pos: int, floor: int) -> int:
-    start = floor
-    for m in _SENTENCE_END.finditer(text, floor, pos):
-        start = m.end()
-    return start
+    last = _SENTENCE_END.search(text, floor, pos)  # a sentence end is one character: the last is the nearest
+    return last.end() if last else floor
 
 
 # --- measure ------------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     """Set role and compared_to; return how many characters after the quantity its cue took (`KH`, `so với cùng kỳ`)."""
     consumed = 0
     role = None
-    m = _FOLLOW.match(follow)
+    m = _FOLLOW.match(follow) if lower_like_patterns(follow.lstrip()).startswith(_FOLLOW_STARTS) else None
     tail = _tail(lead)
     low = lower_like_patterns(lead)
     if m is not None:
@@ -309,7 +309,7 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
             role = "target"
         elif _is_change(tail):
             role = "change"
-        elif _STRUCTURE_BEFORE.search(lead):
+        elif lower_like_patterns(lead.rstrip()).endswith(_STRUCTURE_ENDS) and _STRUCTURE_BEFORE.search(lead):
             role = "other"
         else:
             role = "result"
