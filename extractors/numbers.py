@@ -41,6 +41,8 @@ def read_number(text: str, notation: str | None = None) -> tuple[float, bool]:
     evidence at all (`24,023 tỷ` may be twenty-four thousand).
     """
     s = text.strip()
+    if s.isascii() and s.isdigit():  # plain digits (most numbers): no separator to read
+        return float(s), False
     if not _DIGITS.fullmatch(s):
         raise ValueError(f"not a number: {text!r}")
     if _OPEN_FORM.fullmatch(s):
