@@ -62,7 +62,7 @@ _NOT_BEFORE_WORDS = (
     *(f"{w} thứ" for w in ("lần", "năm", "họp", "phiên", "khóa", "khoá", "đợt", "tuần", "hội nghị", "đại hội")),
     "giai đoạn", "phiên bản", "version", "điều", "khoản", "điểm", "mục", "phụ lục", "chương",
     "số điện thoại", "điện thoại", "hotline", "tổng đài", "đường dây nóng", "mã số", "mã", "QCVN", "TCVN", "ISO", "Km", "quốc lộ", "tỉnh lộ",
-)  # fmt: skip
+)
 _NOT_BEFORE = re.compile(rf"(?ri)(?:\b(?:{'|'.join(_NOT_BEFORE_WORDS)})\s*(?:số\s*)?|[#№])$")
 _NOT_BEFORE_ENDS = tuple({lower_like_patterns(w.split()[-1]) for w in _NOT_BEFORE_WORDS} | {"số", "#", "№"})
 _RANK_BEFORE = re.compile(

@@ -252,13 +252,13 @@ def _strip_change_verb(part: str) -> str:
 
 
 def _is_change(tail: str) -> bool:
-    last = tail.rsplit(None, 1)[-1:]  # the last word, if any
     if lower_like_patterns(tail.rstrip()).endswith(_CHANGE_VERB_ENDS) and _CHANGE_VERB.search(tail):
         return True
+    last = tail.rsplit(None, 1)[-1:]  # the last word, if any
     return bool(last) and toneless(last[0]) in _CHANGE_WORDS
 
 
-_CHANGE_VERB_ENDS = ("tăng", "ảm", "vượt", "hụt", "thêm", "khoảng", "trên", "hơn", "gần")  # what _CHANGE_VERB ends with (giảm: ảm)
+_CHANGE_VERB_ENDS = ("tăng", "giảm", "vượt", "hụt", "thêm", "khoảng", "trên", "hơn", "gần")  # what _CHANGE_VERB ends with
 
 
 def _strip_period(part: str) -> str:
@@ -401,7 +401,7 @@ def _periods_in(text: str, start: int, end: int) -> list[re.Match]:
     return [m for m in _PERIOD.finditer(text, start, end) if not _compares(text, m.start())]
 
 
-_PERIOD_WORDS_IN = ("tháng", "quý", "năm", "đoạn", "độ", "vụ")  # a word every match of _PERIOD holds (lower case)
+_PERIOD_WORDS_IN = ("tháng", "quý", "năm", "đoạn", "độ", "vụ")  # a word every match of _PERIOD holds (lower_like_patterns)
 _BARE_PERIOD = re.compile(r"(?i)(?<![\d.,/])(?:\d{1,2}\s+tháng(?:\s+(?:đầu|cuối)\s+năm)?(?:\s+\d{4})?|(?:19|20)\d\d)(?![\d.,/])")
 
 
