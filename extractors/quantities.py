@@ -162,7 +162,9 @@ def find_quantities(
     """
     if not _DIGIT.search(text):
         return []  # no number, no quantity (a third of the blocks): no date scans, no describing
-    blocked = _Spans([*(skip or ()), *(m.span() for m in DATE_RE.finditer(text)), *_partial_dates(text)])
+    # every date (DATE_RE) has a year of 19xx or 20xx: a block without either needs no scan for one
+    dates = DATE_RE.finditer(text) if "20" in text or "19" in text else ()
+    blocked = _Spans([*(skip or ()), *(m.span() for m in dates), *_partial_dates(text)])
     out: list[Quantity] = []
     scale_of: dict[int, float] = {}  # id(quantity) -> factor of its scale word, for a plan written without one
     for m in _QTY.finditer(text):
