@@ -102,15 +102,14 @@ def _doc_type_before() -> tuple[re.Pattern, tuple[str, ...]]:
 def _partial_dates(text: str) -> list[tuple[int, int]]:
     """The spans `_PARTIAL_DATE.finditer(text)` gives, scanning only the text around each `/`.
 
-    A partial date holds one `/`, with at most a date word (5 letters), spaces and two digits
-    before it and four digits after it. Windows that wide around the slashes, merged where they
-    overlap, hold every match whole, and no match starts between them: scanning them finds the same
-    matches as scanning the block (most blocks have no `/`, the others a few), several times faster.
+    A partial date holds one `/`, between digits, with at most a date word (5 letters), spaces and
+    two digits before it and four digits after it. Windows that wide around such slashes, merged
+    where they overlap, hold every match whole, and no match starts between them: scanning them finds
+    the same matches as scanning the block (most blocks have no `/`, the others a few), several times faster.
     """
     spans: list[tuple[int, int]] = []
     lo = hi = -1
-    slash = text.find("/")
-    while slash >= 0:
+    for slash in _slashes_between_digits(text):
         start = slash
         while start > 0 and slash - start < 2 and _DIGIT.match(text, start - 1):
             start -= 1
@@ -121,9 +120,17 @@ def _partial_dates(text: str) -> list[tuple[int, int]]:
             spans += (m.span() for m in _PARTIAL_DATE.finditer(text, lo, hi)) if hi > 0 else ()
             lo = start
         hi = end
-        slash = text.find("/", slash + 1)
     spans += (m.span() for m in _PARTIAL_DATE.finditer(text, lo, hi)) if hi > 0 else ()
     return spans
+
+
+def _slashes_between_digits(text: str):
+    """Where `/` stands between two digits, as in every partial date (not the `/` of `12/QĐ`, `tấn/ha`)."""
+    slash = text.find("/")
+    while slash >= 0:
+        if slash and _DIGIT.match(text, slash - 1) and _DIGIT.match(text, slash + 1):
+            yield slash
+        slash = text.find("/", slash + 1)
 
 
 class _Spans:
