@@ -159,12 +159,13 @@ _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 _UNIT_IN_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
 _VALUE = re.compile(NUMBER)
+_DIGIT = re.compile(r"\d")
 
 
 def _year_columns(text: str) -> list[str] | None:
     """`2015 2017 2019 2020 Sơ bộ 2021`: the column labels of a statistics table, when a line holds nothing else."""
-    if len(text) > 200 or len(_YEAR.findall(text)) < 2:  # most lines: no need to look closer
-        return None
+    if len(text) > 200 or not _ends_with_digit(text.rstrip()) or len(_YEAR.findall(text)) < 2:
+        return None  # most lines: no need to look closer (the last column ends with its year)
     labels = [m.group(0).strip() for m in _YEAR_COLUMN.finditer(text)]
     if len(labels) < 2 or _SPACE.sub("", "".join(labels)) != _SPACE.sub("", text):
         return None
@@ -175,7 +176,10 @@ def _stat_row(text: str, after_rows: bool) -> re.Match | None:
     """A label followed by values only: two or more, or one under rows of the same table."""
     if len(text) > 400:  # a row of a table is a short line; a paragraph is none
         return None
-    m = _STAT_ROW.match(text.strip())
+    stripped = text.strip()
+    if not _ends_with_digit(stripped):  # nor a line not ending with a value: no need for the pattern, which backtracks
+        return None
+    m = _STAT_ROW.match(stripped)
     if m is None:
         return None
     n = len(m.group("values").split())
@@ -183,6 +187,11 @@ def _stat_row(text: str, after_rows: bool) -> re.Match | None:
     if n < (1 if after_rows else 2) or len(label.split()) < 2 or len(label.split()) > 20 or _SENTENCE_END.search(label):
         return None
     return m
+
+
+def _ends_with_digit(text: str) -> bool:
+    """The last character is a `\\d` of the patterns (str.isdigit misses the digits of newer scripts)."""
+    return _DIGIT.match(text, len(text) - 1) is not None if text else False
 
 
 def _row_quantities(block: BlockView, row: re.Match, columns: list[str] | None, skip, notation, section_role) -> list[Quantity]:

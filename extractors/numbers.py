@@ -41,6 +41,8 @@ def read_number(text: str, notation: str | None = None) -> tuple[float, bool]:
     evidence at all (`24,023 tỷ` may be twenty-four thousand).
     """
     s = text.strip()
+    if s.isascii() and s.isdigit():  # plain digits (most numbers): no separator to read
+        return float(s), False
     if not _DIGITS.fullmatch(s):
         raise ValueError(f"not a number: {text!r}")
     if _OPEN_FORM.fullmatch(s):
@@ -80,10 +82,11 @@ def notation_of(texts) -> str | None:
     """`vi`, `en` or `mixed`: how the numbers that can be read one way only are written; None without any."""
     vi = en = 0
     for text in texts:
-        for m in NUMBER_RE.finditer(text):
-            side = _evidence(m.group(0))
-            vi += side == "vi"
-            en += side == "en"
+        for number in NUMBER_RE.findall(text):
+            if "." in number or "," in number:  # a number without a separator shows nothing
+                side = _evidence(number)
+                vi += side == "vi"
+                en += side == "en"
     if vi and en:
         return "mixed" if min(vi, en) * 4 >= max(vi, en) else ("vi" if vi > en else "en")
     return "vi" if vi else "en" if en else None
@@ -92,7 +95,7 @@ def notation_of(texts) -> str | None:
 def _evidence(s: str) -> str | None:
     """Which convention this number shows unambiguously, if any."""
     dots, commas = s.count("."), s.count(",")
-    if _OPEN_FORM.fullmatch(s) or not (dots or commas):
+    if not (dots or commas) or _OPEN_FORM.fullmatch(s):
         return None
     if dots and commas:
         return "vi" if s.rfind(",") > s.rfind(".") else "en"

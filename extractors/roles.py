@@ -56,9 +56,10 @@ _PERIOD = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # a sentence ends at ; ! ? a line break, or a full stop that is no decimal point
-_SENTENCE_END = re.compile(r"[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM
+_SENTENCE_END = re.compile(r"(?r)[;!?\n]|\.(?=\s|$)")  # not the dot of 7.2 or TP.HCM; (?r): the last one is wanted
 _ABBR_PAREN = re.compile(r"\((\p{Lu}[\p{Lu}\d&\-]*)\)")
 _PART_BREAK = re.compile(r"[,:()]|(?<!\bso)\s+với\s+")  # `82 hộ ... với diện tích gần 49,5 ha`: với opens the next phrase
+_PUNCTUATION_BREAK = re.compile(r"[,:()]")  # _PART_BREAK in a lead without `với`
 
 _TRAILING_CUE = re.compile(
     r"(?i)(?:^|[\s/(])(?:ước\s+đạt|ước\s+tính|ước\s+thực\s+hiện|ước|đạt\s+được|đạt|khoảng|trên|hơn|gần|dưới|là|bằng|chiếm|với|có|còn|"
@@ -72,13 +73,16 @@ _LEADING_JUNK = re.compile(
     r"dự\s+kiến|phấn\s+đấu|mục\s+tiêu|ước\s+tính|ước)(?![\p{L}])\s*,?\s*)*"
 )
 _NOT_MEASURE_WORDS = re.compile(r"(?i)(?<![\p{L}])(?:đến\s+nay|hiện\s+nay|hiện\s+đã)(?![\p{L}])")
-_CHANGE_VERB = re.compile(r"(?i)(?:^|\s)(?:ước\s+)?(?:tăng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
+# `(?r)`: the patterns that end at `$` and only say whether they match search from the end, where a
+# forward search would try every position of the lead first
+_CHANGE_VERB = re.compile(r"(?ri)(?:^|\s)(?:ước\s+)?(?:tăng|giảm|vượt|hụt|giảm\s+thêm|tăng\s+thêm)(?:\s+(?:thêm|khoảng|trên|hơn|gần))?\s*$")
 _STRONG_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:phấn\s+đấu|mục\s+tiêu|dự\s+kiến|định\s+hướng|dự\s+toán\s+giao|chỉ\s+tiêu\s+giao)(?![\p{L}])")
 _PLAN_WORD = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|dự\s+toán)(?![\p{L}])")
 _WEAK_TARGET = re.compile(r"(?i)(?<![\p{L}])(?:KH|kế\s+hoạch|chỉ\s+tiêu|dự\s+toán)(?![\p{L}])")
 _RESULT_VERB = re.compile(r"(?i)(?<![\p{L}])(?:đạt|thực\s+hiện|ước|TH|hoàn\s+thành|được|có)(?![\p{L}])")
 # the size of a frame the report measures against (`dựa trên 07 tiêu chí`, `Ở 3 trụ cột chính`), not a result
-_STRUCTURE_BEFORE = re.compile(r"(?i)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ(?:\s+vào)?)|^\W*ở)\s*$")
+_STRUCTURE_BEFORE = re.compile(r"(?ri)(?:(?<![\p{L}])(?:dựa\s+trên|trên\s+cơ\s+sở|căn\s+cứ(?:\s+vào)?)|^\W*ở)\s*$")
+_STRUCTURE_ENDS = ("trên", "sở", "cứ", "vào", "ở")  # what _STRUCTURE_BEFORE ends with
 # what follows a number and says what it is a share or a change of
 _FOLLOW = re.compile(
     r"(?i)^\s*(?:"
@@ -87,6 +91,7 @@ _FOLLOW = re.compile(
     r"|so\s+với\s+(?P<other>[^,;.()\n]{1,40}?)(?=\s*(?:[,;.()\n]|\s+và\s|$))"
     r")"
 )
+_FOLLOW_STARTS = ("so", "kế", "kh", "chỉ", "dự", "nghị", "mục", "cùng", "ck")  # what _FOLLOW's cues start with
 _PLANNED = re.compile(r"(?i)^(?:so\s+với\s+)?(?:kế\s+hoạch|KH|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết|mục\s+tiêu)")
 _PERIOD_WORDS = re.compile(r"(?i)^(?:cùng\s+kỳ|cùng\s+kì|năm|tháng|quý|kỳ|đầu\s+năm|\d+\s+tháng|giai\s+đoạn|vụ)")
 
@@ -98,7 +103,13 @@ _SAME_PERIOD = re.compile(r"(?i)^(?:cùng\s+kì|CK)")
 _APPROXIMATELY = re.compile(r"(?i)(?:\s+(?:khoảng|trên|hơn|gần|dưới|xấp\s+xỉ))+\s*$")
 _SO_VOI = re.compile(r"(?i)^so\s+với\s+")
 _CLAUSE_END = re.compile(r"[,;.()\n]")
-_COMPARING = re.compile(r"(?i)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$")
+_COMPARING = re.compile(r"(?ri)(?:so\s+với|cùng\s+kỳ|cùng\s+kì)\s*$")
+
+
+def lower_like_patterns(text: str) -> str:
+    """Lower case as `(?i)` patterns compare letters (`İ` and `ſ` match `i` and `s`): a word of a pattern
+    found nowhere in this (`in`, `endswith`: fast) is nowhere in the text, and its pattern needs no scan."""
+    return text.lower().replace("\u0307", "").replace("ſ", "s")
 
 
 def describe(text: str, quantities: Sequence[Quantity], section_role: str | None = None) -> None:
@@ -126,10 +137,8 @@ def describe(text: str, quantities: Sequence[Quantity], section_role: str | None
 
 
 def _sentence_start(text: str, pos: int, floor: int) -> int:
-    start = floor
-    for m in _SENTENCE_END.finditer(text, floor, pos):
-        start = m.end()
-    return start
+    last = _SENTENCE_END.search(text, floor, pos)  # a sentence end is one character: the last is the nearest
+    return last.end() if last else floor
 
 
 # --- measure ------------------------------------------------------------------------------------
@@ -173,9 +182,10 @@ def _names_what(q: Quantity) -> bool:
 
 def _lead_phrase(lead: str) -> tuple[str | None, bool]:
     """(the measure phrase the clause before the number holds, whether it is a label ending with a colon)."""
-    masked = _ABBR_PAREN.sub(lambda m: "⟨" + m.group(1) + "⟩", lead)  # (DTI) belongs to its phrase
+    masked = _ABBR_PAREN.sub(lambda m: "⟨" + m.group(1) + "⟩", lead) if "(" in lead else lead  # (DTI) belongs to its phrase
     parts, a = [], 0
-    for m in _PART_BREAK.finditer(masked):
+    # without `với` only punctuation breaks, and a pattern of punctuation alone scans several times faster
+    for m in (_PART_BREAK if "với" in masked else _PUNCTUATION_BREAK).finditer(masked):
         parts.append((lead[a : m.start()], m.group(0).strip() or ","))
         a = m.end()
     parts.append((lead[a:], ""))
@@ -242,8 +252,13 @@ def _strip_change_verb(part: str) -> str:
 
 
 def _is_change(tail: str) -> bool:
-    words = tail.split()
-    return bool(_CHANGE_VERB.search(tail)) or (bool(words) and toneless(words[-1]) in _CHANGE_WORDS)
+    if lower_like_patterns(tail.rstrip()).endswith(_CHANGE_VERB_ENDS) and _CHANGE_VERB.search(tail):
+        return True
+    last = tail.rsplit(None, 1)[-1:]  # the last word, if any
+    return bool(last) and toneless(last[0]) in _CHANGE_WORDS
+
+
+_CHANGE_VERB_ENDS = ("tăng", "giảm", "vượt", "hụt", "thêm", "khoảng", "trên", "hơn", "gần")  # what _CHANGE_VERB ends with
 
 
 def _strip_period(part: str) -> str:
@@ -255,6 +270,8 @@ def _strip_period(part: str) -> str:
 
 def _is_proper_name(phrase: str) -> bool:
     """`Trà Vinh`, `TP.HCM và Quảng Ninh`: capitalised words (not an abbreviation like TTCN - XD)."""
+    if phrase[:1].islower() and not phrase.startswith("và"):
+        return False  # a first word in lower case (most phrases): no need to look at the others
     words = [w for w in phrase.replace(",", " ").split() if w != "và"]
     return len(words) >= 2 and all(w[:1].isupper() for w in words) and any(c.islower() for c in phrase)
 
@@ -266,8 +283,9 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
     """Set role and compared_to; return how many characters after the quantity its cue took (`KH`, `so với cùng kỳ`)."""
     consumed = 0
     role = None
-    m = _FOLLOW.match(follow)
+    m = _FOLLOW.match(follow) if lower_like_patterns(follow.lstrip()).startswith(_FOLLOW_STARTS) else None
     tail = _tail(lead)
+    low = lower_like_patterns(lead)
     if m is not None:
         consumed = m.end()
         if m.group("plan"):
@@ -283,19 +301,15 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
                 role = "result" if q.kind == "percent" or not _is_change(tail) else "other"
             elif _PERIOD_WORDS.match(other):
                 role = "change"
-    if _STRONG_TARGET.search(lead):
+    if _holds_any(low, _STRONG_TARGET_WORDS) and _STRONG_TARGET.search(lead):
         role = "target"
     elif role is None:
-        # a plan word anywhere before (`Kế hoạch năm 2025: tổng vốn ... 1.200 tỷ`); `chỉ tiêu`, also
-        # a plain indicator (`Một số chỉ tiêu năm 2021: ...`), only in the number's own clause
-        clause = _last_clause(lead)
-        weak = list(_WEAK_TARGET.finditer(clause)) or list(_PLAN_WORD.finditer(lead))
-        scope = clause if _WEAK_TARGET.search(clause) else lead
-        if weak and not _RESULT_VERB.search(scope, weak[-1].end()):
+        plan, scope = _plan_word(lead, low)
+        if plan is not None and not _RESULT_VERB.search(scope, plan.end()):
             role = "target"
         elif _is_change(tail):
             role = "change"
-        elif _STRUCTURE_BEFORE.search(lead):
+        elif lower_like_patterns(lead.rstrip()).endswith(_STRUCTURE_ENDS) and _STRUCTURE_BEFORE.search(lead):
             role = "other"
         else:
             role = "result"
@@ -303,6 +317,35 @@ def _assign_role(q: Quantity, lead: str, follow: str, section_role: str | None) 
         role = "target"
     q.role = role
     return consumed
+
+
+# a word every match of a pattern holds (lower_like_patterns): a lead holding none needs no scan (most hold none)
+_STRONG_TARGET_WORDS = ("phấn", "mục", "dự", "định", "chỉ")
+_PLAN_WORDS = ("kh", "kế", "tiêu", "toán")  # of _WEAK_TARGET and _PLAN_WORD
+
+
+def _holds_any(low: str, words: tuple[str, ...]) -> bool:
+    """Whether the lower-cased text holds one of the words (`in` is ten times faster than a scan)."""
+    for word in words:
+        if word in low:
+            return True
+    return False
+
+
+def _plan_word(lead: str, low: str) -> tuple[re.Match | None, str]:
+    """The last plan word before the number and the text it stands in, where a result verb after it makes it no target.
+
+    A plan word anywhere before (`Kế hoạch năm 2025: tổng vốn ... 1.200 tỷ`); `chỉ tiêu`, also
+    a plain indicator (`Một số chỉ tiêu năm 2021: ...`), only in the number's own clause.
+    """
+    if not _holds_any(low, _PLAN_WORDS):
+        return None, lead
+    clause = _last_clause(lead)
+    in_clause = list(_WEAK_TARGET.finditer(clause))
+    if in_clause:
+        return in_clause[-1], clause
+    in_lead = list(_PLAN_WORD.finditer(lead))
+    return (in_lead[-1] if in_lead else None), lead
 
 
 def _last_clause(lead: str) -> str:
@@ -314,7 +357,13 @@ def _last_clause(lead: str) -> str:
 
 def _tail(lead: str) -> str:
     """The words right before the number, without approximations (`tăng khoảng`, `đạt trên`)."""
-    return _APPROXIMATELY.sub("", lead.rstrip())
+    lead = lead.rstrip()
+    if not lower_like_patterns(lead).endswith(_APPROXIMATE_WORDS):  # nothing to take off (most leads): no scan
+        return lead
+    return _APPROXIMATELY.sub("", lead)
+
+
+_APPROXIMATE_WORDS = ("khoảng", "trên", "hơn", "gần", "dưới", "xỉ")  # what _APPROXIMATELY ends with
 
 
 def _compared(text: str) -> str:
@@ -332,11 +381,11 @@ def _compared(text: str) -> str:
 
 def _period(text: str, q: Quantity, sentence_start: int, follow: str) -> tuple[str | None, int | None]:
     """The period the sentence states for the quantity: the nearest before it, else one right after it."""
-    before = [m for m in _PERIOD.finditer(text, sentence_start, q.start) if not _compares(text, m.start())]
+    before = _periods_in(text, sentence_start, q.start)
     found = before[-1].group(0) if before else None
     if found is None:
         clause = _CLAUSE_END.split(follow, maxsplit=1)[0]
-        after = [m for m in _PERIOD.finditer(clause) if not _compares(clause, m.start())]
+        after = _periods_in(clause, 0, len(clause))
         found = after[0].group(0) if after else None
     if found is None:
         return None, None
@@ -345,6 +394,14 @@ def _period(text: str, q: Quantity, sentence_start: int, follow: str) -> tuple[s
     return found, int(years[-1]) if years else None
 
 
+def _periods_in(text: str, start: int, end: int) -> list[re.Match]:
+    """The periods text[start:end] states, but not those it compares to (`so với năm 2021`)."""
+    if not _holds_any(lower_like_patterns(text[start:end]), _PERIOD_WORDS_IN):  # most clauses name none: no slow scan
+        return []
+    return [m for m in _PERIOD.finditer(text, start, end) if not _compares(text, m.start())]
+
+
+_PERIOD_WORDS_IN = ("tháng", "quý", "năm", "đoạn", "độ", "vụ")  # a word every match of _PERIOD holds (lower_like_patterns)
 _BARE_PERIOD = re.compile(r"(?i)(?<![\d.,/])(?:\d{1,2}\s+tháng(?:\s+(?:đầu|cuối)\s+năm)?(?:\s+\d{4})?|(?:19|20)\d\d)(?![\d.,/])")
 
 
