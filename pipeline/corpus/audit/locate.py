@@ -2,7 +2,7 @@
 
 A finding is worth only what an auditor can check. The rules give a span in a
 report's text; this pass reads the text and blocks of the reports concerned
-(a batch of reports at a time, never the corpus) and adds `source_path`,
+(one report at a time, never the corpus) and adds `source_path`,
 `page`, `line` (1 + the newlines of documents.text before the span), the quote
 when the rule had none (the span's line), and `origin`: `ocr` when the span's
 block was read from a scan, `repaired` when the ingest put the code or date
@@ -23,7 +23,6 @@ import regex as re
 from pipeline.store.schema import TABLES
 from pipeline.store.tables import scan
 
-REPORTS_PER_BATCH = 64  # texts held at once while locating, with their blocks as dicts
 QUOTE_CHARS = 300  # a quote taken from the text (when the rule has no sentence): this much around the span
 OCR_CONF = "ocr_conf"  # a block's OCR confidence, where the ingest records one
 
@@ -74,16 +73,18 @@ class Report:
 
 def locate(staging: Path, findings: list[dict]) -> list[dict]:
     """The findings with source_path, page, line, quote and origin (and `_spot` for weigh.py), in place."""
-    wanted = sorted({f["doc_id"] for f in findings} | {e["doc_id"] for f in findings for e in f["evidence"] if e["doc_id"]})
-    for batch in (wanted[i : i + REPORTS_PER_BATCH] for i in range(0, len(wanted), REPORTS_PER_BATCH)):
-        reports = dict(_reports(staging, batch))
-        for f in findings:
-            report = reports.get(f["doc_id"])
-            if report is not None:
-                _place(f, report)
-            for e in f["evidence"]:
-                if e["doc_id"] in reports:
-                    _place_evidence(e, reports[e["doc_id"]])
+    at: dict[str, tuple[list[dict], list[dict]]] = {}  # doc_id -> (its findings, evidence placed in it)
+    for f in findings:
+        at.setdefault(f["doc_id"], ([], []))[0].append(f)
+        for e in f["evidence"]:
+            if e["doc_id"]:
+                at.setdefault(e["doc_id"], ([], []))[1].append(e)
+    for doc_id, report in _reports(staging, sorted(at)):
+        mine, evidence = at[doc_id]
+        for f in mine:
+            _place(f, report)
+        for e in evidence:
+            _place_evidence(e, report)
     for f in findings:
         f.setdefault("source_path", f["doc_id"] or "?")
         f.setdefault("_spot", None)
@@ -105,21 +106,38 @@ def _place_evidence(e: dict, report: Report) -> None:
 
 
 def _reports(staging: Path, doc_ids: list[str]) -> Iterator[tuple[str, Report]]:
-    """The text and blocks of some reports of the staged dataset."""
-    block_columns = ["doc_id", "start", "end", "page", "kind", "ocr"] + ([OCR_CONF] if OCR_CONF in TABLES["blocks"].names else [])
-    blocks_of: dict[str, list[dict]] = {}
-    for b in _rows(staging, "blocks", block_columns, doc_ids):
-        blocks_of.setdefault(b["doc_id"], []).append(b)
-    for d in _rows(staging, "documents", ["doc_id", "source_path", "text"], doc_ids):
-        text = d["text"]
-        blocks = sorted(blocks_of.get(d["doc_id"], []), key=lambda b: b["start"])
-        newlines = [m.start() for m in re.finditer("\n", text)]
-        yield d["doc_id"], Report(d["source_path"], text, newlines, [b["start"] for b in blocks], blocks)
+    """The text and blocks of some reports of the staged dataset, one report at a time.
 
-
-def _rows(staging: Path, name: str, columns: list[str], doc_ids: list[str]) -> Iterator[dict]:
-    """The rows of these reports, the table read a slice at a time (a filtered dataset read ahead
-    most of the corpus's texts: 60 MB more at 500 reports)."""
+    One pass over each table: the blocks of these reports, a few small columns, are kept as
+    Arrow data; the texts are read a slice at a time and each report is made when its text
+    comes. (Reading both tables again for every batch of reports grew with the square of
+    the corpus: 8 passes over every text at 500 reports.)
+    """
     ids = pa.array(doc_ids, pa.string())
-    for table in scan(staging, name, columns):
-        yield from table.filter(pc.is_in(table.column("doc_id"), value_set=ids)).to_pylist()
+    block_columns = ["doc_id", "start", "end", "page", "kind", "ocr"] + ([OCR_CONF] if OCR_CONF in TABLES["blocks"].names else [])
+    blocks = _of_reports(staging, "blocks", block_columns, ids).sort_by([("doc_id", "ascending"), ("start", "ascending")])
+    ranges = _ranges(blocks.column("doc_id").to_pylist())
+    for table in scan(staging, "documents", ["doc_id", "source_path", "text"]):
+        for d in table.filter(pc.is_in(table.column("doc_id"), value_set=ids)).to_pylist():
+            lo, hi = ranges.get(d["doc_id"], (0, 0))
+            own = blocks.slice(lo, hi - lo).to_pylist()
+            text = d["text"]
+            newlines = [m.start() for m in re.finditer("\n", text)]
+            yield d["doc_id"], Report(d["source_path"], text, newlines, [b["start"] for b in own], own)
+
+
+def _of_reports(staging: Path, name: str, columns: list[str], ids: pa.Array) -> pa.Table:
+    """Some columns of a table's rows of these reports (read a slice at a time, kept as Arrow data)."""
+    kept = [t.filter(pc.is_in(t.column("doc_id"), value_set=ids)) for t in scan(staging, name, columns)]
+    return pa.concat_tables(kept) if kept else TABLES[name].schema.empty_table().select(columns)
+
+
+def _ranges(ids: list[str]) -> dict[str, tuple[int, int]]:
+    """doc_id -> (first row, row after its last) in a list where each report's rows stand together."""
+    out: dict[str, tuple[int, int]] = {}
+    begin = 0
+    for i in range(1, len(ids) + 1):
+        if i == len(ids) or ids[i] != ids[begin]:
+            out[ids[begin]] = (begin, i)
+            begin = i
+    return out
