@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import gazetteer
 from extractors.codes import compare_key, issuer_base, parse_code, type_of
@@ -42,7 +43,9 @@ class CodesByDate:
     def build(cls, staging: Path, registry: pa.Table) -> CodesByDate:
         index = cls()
         for table in scan(staging, "references", ["doc_id", "start", "end", "cite_kind", "code", "issued_date"]):
-            for ref in records(table, Citation):
+            # only a dated code has a key (key_of): the others are left out as Arrow data
+            dated = pc.and_(pc.equal(table.column("cite_kind"), "code"), pc.is_valid(table.column("issued_date")))
+            for ref in records(table.filter(pc.and_(dated, pc.is_valid(table.column("code")))), Citation):
                 key = key_of(ref)
                 if key:
                     written = index.codes.setdefault(key, {}).setdefault(compare_key(ref.code), Written(ref.code))

@@ -36,8 +36,10 @@ class DatePlaces:
         wanted = set(varied.column("doc_key").to_pylist())
         index = cls()
         columns = ["doc_id", "start", "end", "doc_key", "issued_date", "sentence"]
+        keys = pa.array(sorted(wanted), pa.string())
         for table in scan(staging, "references", columns) if wanted else ():
-            for ref in records(table, Citation):
+            # the citations of those documents only, chosen as Arrow data: their sentences are long
+            for ref in records(table.filter(pc.is_in(table.column("doc_key"), value_set=keys)), Citation):
                 if ref.doc_key in wanted and ref.issued_date:
                     seen = index.places.setdefault(ref.doc_key, {}).setdefault(ref.issued_date, [])
                     if len(seen) < PLACES_PER_DATE:
