@@ -74,9 +74,14 @@ def coded_in_order(refs: Sequence) -> list:
 def short_key(ref: Citation) -> tuple[str, str] | None:
     """(document type, number without leading zeros): what a short form and a full citation share."""
     if ref.cite_kind == "code":
-        return _code_key(ref.code or "", ref.number)
+        return code_key(ref.code, ref.number)
     number = (ref.number or "").lstrip("0") or "0"
     return (ref.doc_type, number) if ref.doc_type and ref.number else None
+
+
+def code_key(code: str | None, number: str | None) -> tuple[str, str] | None:
+    """short_key of a citation written with a full code (cite_kind `code`), from those two fields."""
+    return _code_key(code or "", number)
 
 
 @lru_cache(maxsize=1 << 14)  # the corpus stages ask it of every citation, twice: codes repeat

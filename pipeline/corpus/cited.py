@@ -25,6 +25,7 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,7 +37,8 @@ import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, known_document, parse_code, type_of
 from extractors.resolution import is_central, province_for
 from gazetteer.places import after_merger
-from pipeline.corpus.records import Citation, ReportFacts, records
+from pipeline.corpus.records import Citation, ReportFacts, few_collections, records
+from pipeline.corpus.resolve import CODE_COLUMNS
 from pipeline.corpus.resolve import COLUMNS as RESOLVE_COLUMNS
 from pipeline.corpus.resolve import corpus_codes, resolve_short_forms
 from pipeline.store.schema import TABLES
@@ -114,6 +116,7 @@ _ROW_COLUMNS = list(dict.fromkeys(
 _DOC_COLUMNS = ["doc_id", "province", "province_as_written", "report_date", "own_code", "issuing_agency"]
 
 
+@few_collections
 def stage(staging: Path) -> None:
     """Passes over the citations, none holding more than a slice of reports.
 
@@ -127,7 +130,7 @@ def stage(staging: Path) -> None:
        written once, most cited first.
     """
     reports = read_reports(staging)
-    corpus = corpus_codes(records(t, Citation) for t in scan(staging, "references", RESOLVE_COLUMNS))
+    corpus = corpus_codes(scan(staging, "references", CODE_COLUMNS))
 
     def resolved(table: pa.Table) -> list[Citation]:
         refs = records(table, Citation)
@@ -261,9 +264,15 @@ def identity(ref: Citation, report: ReportFacts) -> tuple[str, str, str] | None:
     if is_central(parts.issuer_code):
         scope = ""
     else:
-        stated = _PROVINCE_IN_NAME.search(ref.issuer or "")
-        scope = stated.group(1) if stated else (province_for(ref.issued_date, report) or f"report:{ref.doc_id}")
+        scope = _stated_province(ref.issuer or "") or province_for(ref.issued_date, report) or f"report:{ref.doc_id}"
     return ("code", compare_key(code), scope)
+
+
+@lru_cache(maxsize=1 << 12)  # asked of every local citation, twice; a corpus names few issuers
+def _stated_province(issuer: str) -> str | None:
+    """The province an issuer's name states (`Ủy ban nhân dân tỉnh Đắk Nông`)."""
+    stated = _PROVINCE_IN_NAME.search(issuer)
+    return stated.group(1) if stated else None
 
 
 def _year_of(ref: Citation) -> int | None:

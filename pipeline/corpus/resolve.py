@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 import gazetteer
 from extractors.codes import compare_key, parse_code
-from extractors.resolution import Coded, is_central, issuer_of, short_key
+from extractors.resolution import Coded, code_key, is_central, issuer_of, short_key
 from pipeline.corpus.records import Citation, ReportFacts
 
 # the columns resolution reads
@@ -30,14 +33,22 @@ class CorpusCodes(defaultdict):
         self.candidates: dict[tuple, dict[str, str]] = {}
 
 
-def corpus_codes(batches: Iterable[list[Citation]]) -> CorpusCodes:
-    """(document type, number) -> how often each full code with them is cited in the corpus."""
+CODE_COLUMNS = ["cite_kind", "code", "number"]  # what corpus_codes reads
+
+
+def corpus_codes(tables: Iterable[pa.Table]) -> CorpusCodes:
+    """(document type, number) -> how often each full code with them is cited in the corpus.
+
+    `tables`: CODE_COLUMNS of the citations, a slice at a time. Only the citations written with
+    a full code count; they are chosen as Arrow data and read as two columns, without records.
+    """
     corpus = CorpusCodes()
-    for refs in batches:
-        for ref in refs:
-            key = short_key(ref) if ref.cite_kind == "code" else None
+    for table in tables:
+        coded = table.filter(pc.equal(table.column("cite_kind"), "code"))
+        for code, number in zip(coded.column("code").to_pylist(), coded.column("number").to_pylist()):
+            key = code_key(code, number)
             if key:
-                corpus[key][ref.code] += 1
+                corpus[key][code] += 1
     return corpus
 
 

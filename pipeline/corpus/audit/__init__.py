@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.corpus.records import Citation, CitedFacts, Figure, ReportFacts, columns_of, records
+from pipeline.corpus.records import Citation, CitedFacts, Figure, ReportFacts, columns_of, few_collections, records
 from pipeline.store.schema import TABLES
 from pipeline.store.tables import PartWriter, by_report, read_table
 
@@ -134,6 +134,7 @@ def finding(
     }
 
 
+@few_collections
 def stage(staging: Path) -> None:
     from pipeline.corpus.audit.locate import locate
     from pipeline.corpus.audit.weigh import weigh

@@ -86,12 +86,12 @@ def _parts_exceed(whole: Figure, after: list[Figure], sentence: str) -> list[dic
     and ends with its bracket, else at the end of the clause.
     """
     at = sentence.find(whole.surface)
-    if at < 0:
+    # matched in place first: the pattern looks at nothing before its start, so it matches
+    # there as on the rest cut off; most counts open no list, and the cut copied the sentence
+    if at < 0 or _PARTS_OPEN.match(sentence, at + len(whole.surface)) is None:
         return []
     rest = sentence[at + len(whole.surface) :]
     opener = _PARTS_OPEN.match(rest)
-    if opener is None:
-        return []
     close = rest.find(")", opener.end()) if "(" in opener.group(0) else -1
     if close < 0:
         stop = _CLAUSE_END.search(rest[opener.end() :])
