@@ -97,21 +97,29 @@ class Coded:
     """
 
     def __init__(self, refs: Sequence):
+        self.coded = coded_in_order(refs)
         # (type, number) -> {compare key: code}: the last code written of each key, keys in order of first use
         self.by_key: dict[tuple[str, str], dict[str, str]] = {}
-        # document type -> its coded citations in text order, their starts, and how many distinct
-        # codes the first i+1 of them hold
-        self.by_type: dict[str | None, tuple[list, list[int], list[int]]] = {}
-        seen: dict[str | None, set[str]] = {}
-        for r in coded_in_order(refs):
-            key = compare_key(r.code)
-            self.by_key.setdefault(short_key(r), {})[key] = r.code
-            cites, starts, distinct = self.by_type.setdefault(r.doc_type, ([], [], []))
-            keys = seen.setdefault(r.doc_type, set())
-            keys.add(key)
-            cites.append(r)
-            starts.append(r.start)
-            distinct.append(len(keys))
+        for r in self.coded:
+            self.by_key.setdefault(short_key(r), {})[compare_key(r.code)] = r.code
+        # made when an anaphora first asks: the corpus stage asks only of short forms
+        self._by_type: dict[str | None, tuple[list, list[int], list[int]]] | None = None
+
+    @property
+    def by_type(self) -> dict[str | None, tuple[list, list[int], list[int]]]:
+        """document type -> its coded citations in text order, their starts, and how many distinct
+        codes the first i+1 of them hold."""
+        if self._by_type is None:
+            self._by_type = {}
+            seen: dict[str | None, set[str]] = {}
+            for r in self.coded:
+                cites, starts, distinct = self._by_type.setdefault(r.doc_type, ([], [], []))
+                keys = seen.setdefault(r.doc_type, set())
+                keys.add(compare_key(r.code))
+                cites.append(r)
+                starts.append(r.start)
+                distinct.append(len(keys))
+        return self._by_type
 
     def short_form(self, ref: Citation) -> tuple[str | None, str | None]:
         """The full code a short form stands for in its own report; (None, None) when the report does not say."""

@@ -37,7 +37,7 @@ import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, known_document, parse_code, type_of
 from extractors.resolution import is_central, province_for
 from gazetteer.places import after_merger
-from pipeline.corpus.records import Citation, ReportFacts, few_collections, records
+from pipeline.corpus.records import Citation, ReportFacts, columns_of, few_collections, records
 from pipeline.corpus.resolve import CODE_COLUMNS
 from pipeline.corpus.resolve import COLUMNS as RESOLVE_COLUMNS
 from pipeline.corpus.resolve import corpus_codes, resolve_short_forms
@@ -66,6 +66,28 @@ class Entry:
 
 
 @dataclass(slots=True)
+class Tallied:
+    """What the registry needs of a citation: the columns of the buckets (a small record, 11 of a
+    Citation's 26 fields: the buckets are read back once, every citation)."""
+
+    doc_key: str | None = None
+    doc_id: str = ""
+    code: str | None = None
+    resolved_code: str | None = None
+    name: str | None = None
+    doc_type: str | None = None
+    number: str | None = None
+    issuer: str | None = None
+    issuer_canonical: str | None = None
+    issued_date: dt.date | None = None
+    subject: str | None = None
+
+    @property
+    def cited_code(self) -> str | None:
+        return self.code or self.resolved_code
+
+
+@dataclass(slots=True)
 class Tally:
     """What the citations of one cited document say, counted in the order they come."""
 
@@ -81,7 +103,7 @@ class Tally:
     issuers: Counter = field(default_factory=Counter)
     subject: str = ""
 
-    def add(self, ref: Citation) -> None:
+    def add(self, ref: Tallied) -> None:
         self.mentions += 1
         self.citing.add(ref.doc_id)
         _count(self.codes, ref.cited_code)
@@ -105,7 +127,7 @@ def _count(counter: Counter, value) -> None:
 
 
 _IDENT_COLUMNS = ["doc_id", "cite_kind", "code", "resolved_code", "name", "issuer", "year", "issued_date", "in_force_date"]
-_TALLY_COLUMNS = ["doc_key", "doc_id", "code", "resolved_code", "name", "doc_type", "number", "issuer", "issuer_canonical", "issued_date", "subject"]
+_TALLY_COLUMNS = columns_of(Tallied)
 # what a pass over the citations reads: identity, short-form resolution, the edges and the tallies
 _PLAN_COLUMNS = list(dict.fromkeys(_IDENT_COLUMNS + RESOLVE_COLUMNS))
 # the columns the pass sets: short forms resolved, and every citation's document
@@ -232,7 +254,7 @@ class Buckets:
                 continue
             tallies: dict[str, Tally] = {}
             for batch in pq.ParquetFile(path).iter_batches(batch_size=SLICE_ROWS):
-                for ref in records(pa.Table.from_batches([batch]), Citation):
+                for ref in records(pa.Table.from_batches([batch]), Tallied):
                     tally = tallies.get(ref.doc_key)
                     if tally is None:
                         tally = tallies[ref.doc_key] = Tally()

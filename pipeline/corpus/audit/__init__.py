@@ -68,6 +68,12 @@ class Rule:
 
 RULES: list[Rule] = []
 _RECORDS = {"references": Citation, "quantities": Figure}
+# fields no rule (nor `finding`) reads: their columns are not read, the fields keep their defaults.
+# A rule that comes to read one must take it out of here.
+_UNREAD = {
+    "references": {"head_start", "number", "page", "resolved_by", "subject"},
+    "quantities": {"compared_to", "measure", "page", "role"},
+}
 
 
 @cache
@@ -147,7 +153,8 @@ def stage(staging: Path) -> None:
     found: list[dict] = []
     for table in ("references", "quantities"):
         checks = [r for r in registered() if r.table == table]
-        for piece in by_report(staging, table, columns_of(_RECORDS[table])) if checks else ():
+        columns = [c for c in columns_of(_RECORDS[table]) if c not in _UNREAD[table]]
+        for piece in by_report(staging, table, columns) if checks else ():
             rows = records(piece, _RECORDS[table])
             if table == "references":
                 keys = pc.unique(piece.column("doc_key").drop_null())
