@@ -171,8 +171,9 @@ def stage(staging: Path) -> None:
                 edges = edges_of(refs)
                 edges_out.write(edges)
                 links.update(family_links(edges))
-                buckets.add(refs)
-                return {col: [getattr(r, col) for r in refs] for col in _SET_COLUMNS}
+                new = {col: [getattr(r, col) for r in refs] for col in _SET_COLUMNS}
+                buckets.add(table, new)
+                return new
 
             update_by_report(staging, "references", _ROW_COLUMNS, update)
             known = gazetteer_edges(plan.entries)
@@ -230,16 +231,25 @@ class Buckets:
         self.paths = [folder / f"bucket-{i:05d}.parquet" for i in range(self.n)]
         self.writers: list[pq.ParquetWriter | None] = [None] * self.n
 
-    def add(self, refs: list[Citation]) -> None:
-        spread: dict[int, list[Citation]] = defaultdict(list)
-        for ref in refs:
-            if ref.doc_key:
-                spread[int(ref.doc_key[:8], 16) % self.n].append(ref)
-        for i, cites in spread.items():
+    def add(self, table: pa.Table, new: dict[str, list]) -> None:
+        """Each citation of a slice to its document's bucket: `table` holds the slice's rows as read,
+        `new` the values the pass set (doc_key among them), which replace the columns read.
+
+        The rows are chosen as Arrow data: only the column the pass set is made anew from Python
+        objects, not every column of every citation again.
+        """
+        spread: dict[int, list[int]] = defaultdict(list)
+        for row, key in enumerate(new["doc_key"]):
+            if key:
+                spread[int(key[:8], 16) % self.n].append(row)
+        if not spread:
+            return
+        columns = [pa.array(new[c], self.schema.field(c).type) if c in new else table.column(c) for c in _TALLY_COLUMNS]
+        rows = pa.Table.from_arrays(columns, schema=self.schema)
+        for i, at in spread.items():
             if self.writers[i] is None:
                 self.writers[i] = pq.ParquetWriter(self.paths[i], self.schema)
-            columns = {c: [getattr(ref, c) for ref in cites] for c in _TALLY_COLUMNS}  # a column at a time
-            self.writers[i].write_table(pa.Table.from_pydict(columns, schema=self.schema))
+            self.writers[i].write_table(rows.take(pa.array(at, pa.int64())))
 
     def close(self) -> None:
         for i, writer in enumerate(self.writers):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import regex as re
 
 from pipeline.store.schema import TABLES
 from pipeline.store.tables import scan
@@ -44,14 +43,16 @@ class Spot:
 class Report:
     source_path: str
     text: str
-    newlines: list[int]
     block_starts: list[int]
-    blocks: list[dict]
+    blocks: pa.Table  # the report's blocks, in text order: a row is made a dict only when a span falls in it
 
     def spot(self, start: int, end: int) -> Spot:
-        line = bisect.bisect_left(self.newlines, start) + 1
+        # the newlines before the span, counted in place: a list of every newline of every report
+        # located cost more than the few spans of each report ask
+        line = self.text.count("\n", 0, start) + 1
         i = bisect.bisect_right(self.block_starts, start) - 1
-        block = self.blocks[i] if i >= 0 and start < self.blocks[i]["end"] else {}
+        block = self.blocks.slice(i, 1).to_pylist()[0] if i >= 0 else {}
+        block = block if block and start < block["end"] else {}
         conf = block.get(OCR_CONF)
         return Spot(
             page=block.get("page"), line=line, kind=block.get("kind"), ocr=bool(block.get("ocr")),
@@ -120,10 +121,8 @@ def _reports(staging: Path, doc_ids: list[str]) -> Iterator[tuple[str, Report]]:
     for table in scan(staging, "documents", ["doc_id", "source_path", "text"]):
         for d in table.filter(pc.is_in(table.column("doc_id"), value_set=ids)).to_pylist():
             lo, hi = ranges.get(d["doc_id"], (0, 0))
-            own = blocks.slice(lo, hi - lo).to_pylist()
-            text = d["text"]
-            newlines = [m.start() for m in re.finditer("\n", text)]
-            yield d["doc_id"], Report(d["source_path"], text, newlines, [b["start"] for b in own], own)
+            own = blocks.slice(lo, hi - lo)
+            yield d["doc_id"], Report(d["source_path"], d["text"], own.column("start").to_pylist(), own)
 
 
 def _of_reports(staging: Path, name: str, columns: list[str], ids: pa.Array) -> pa.Table:

@@ -9,6 +9,7 @@ exceed it.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import islice
 
 import regex as re
 
@@ -42,7 +43,7 @@ def quantity_inconsistent(quantities: list[Figure], context: Context) -> list[di
                     out.append(finding(pct, RULE, "warning", f"{pct.value:g}%", f"{share:.2f}%",
                                        f"{q.surface} is {share:.2f}%, but the text says {pct.surface}.", confidence=0.75))
             elif q.kind == "count" and sentence:
-                out.extend(_parts_exceed(q, qs[i + 1 :], sentence))
+                out.extend(_parts_exceed(q, qs, i + 1, sentence))
     return out
 
 
@@ -79,8 +80,8 @@ def _stated_share(ratio: Figure, near: list[Figure], sentence: str) -> Figure | 
     return None
 
 
-def _parts_exceed(whole: Figure, after: list[Figure], sentence: str) -> list[dict]:
-    """`23 nhiệm vụ, gồm: 01 ..., 02 ..., 18 ...`: the listed parts must not add up to more.
+def _parts_exceed(whole: Figure, figures: list[Figure], after: int, sentence: str) -> list[dict]:
+    """`23 nhiệm vụ, gồm: 01 ..., 02 ..., 18 ...`: the listed parts (among `figures[after:]`) must not add up to more.
 
     The list opens right after the whole (`97 nhiệm vụ (trong đó có 90 ...; 07 ...)`)
     and ends with its bracket, else at the end of the clause.
@@ -98,7 +99,7 @@ def _parts_exceed(whole: Figure, after: list[Figure], sentence: str) -> list[dic
         close = opener.end() + stop.start()
     listing = rest[opener.end() : close]
     parts, cursor = [], 0
-    for q in after:
+    for q in islice(figures, after, None):  # not a copy of the rest per count: a table's sentence holds dozens
         found = listing.find(q.surface, cursor)
         if q.kind != "count" or found < 0:
             break
