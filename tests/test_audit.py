@@ -2,9 +2,11 @@
 the precision rules (weigh.py) on findings, and every finding on the seed reports (tests/cases/seed_findings.yaml)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 import yaml
@@ -12,10 +14,11 @@ import yaml
 from pipeline.corpus.audit import Context, registered
 from pipeline.corpus.audit.locate import Spot
 from pipeline.corpus.audit.rules.date_impossible import date_impossible
-from pipeline.corpus.audit.rules.quantity_inconsistent import quantity_inconsistent
+from pipeline.corpus.audit.rules.quantity_inconsistent import may_flag, quantity_inconsistent
 from pipeline.corpus.audit.weigh import weigh
-from pipeline.corpus.records import Citation, Figure
+from pipeline.corpus.records import Citation, Figure, records
 from pipeline.run import run
+from pipeline.store.schema import TABLES as STORED
 from tests.helpers import CASES as CASE_DIR
 from tests.helpers import load_cases
 
@@ -148,6 +151,26 @@ def test_listed_parts_exceeding_the_whole():
     assert [f["rule"] for f in quantity_inconsistent(rows, context())] == ["quantity_inconsistent"]
     rows[3].value = 18
     assert quantity_inconsistent(rows, context()) == []
+
+
+def _listed(count_23_parts: int) -> list[Figure]:
+    sentence = "Triển khai 23 nhiệm vụ, gồm: 01 đề tài, 02 dự án, 25 nhiệm vụ cấp tỉnh."
+    return stated(sentence, ("count", 23, None, "23 nhiệm vụ"), ("count", 1, None, "01 đề tài"),
+                  ("count", 2, None, "02 dự án"), ("count", count_23_parts, None, "nhiệm vụ cấp tỉnh"))
+
+
+@pytest.mark.parametrize("rows", [c[1] for c in QUANTITY_CASES] + [_listed(25), _listed(18)])
+def test_quantity_rule_sees_every_row_it_may_flag(rows):
+    """The rule flags the same on the rows its `select` keeps (as Arrow data) as on every row."""
+    plain = "Có 12 xã, 3 huyện và 45% hộ dân."  # nothing to flag: left out
+    noise = stated(plain, ("count", 12, None, "12 xã"), ("count", 3, None, "3 huyện"), ("percent", 45, None, "45%")) + stated(
+        "Có 9 xã, GỒM 5 xã và 6 phường.", ("count", 9, None, "9 xã"), ("count", 5, None, "5 xã"), ("count", 6, None, "6 phường"))
+    every = rows + noise
+    schema = pa.schema([STORED["quantities"].schema.field(f.name) for f in dataclasses.fields(Figure)])
+    kept = records(may_flag(pa.Table.from_pylist([dataclasses.asdict(r) for r in every], schema=schema)), Figure)
+    assert quantity_inconsistent(kept, context()) == quantity_inconsistent(every, context())
+    assert [f["rule"] for f in quantity_inconsistent(kept, context()) if f["found"] == "5 + 6 = 11"] == ["quantity_inconsistent"]  # GỒM: any case
+    assert plain not in {r.sentence for r in kept}
 
 
 def test_today_bounds_dates():

@@ -64,6 +64,8 @@ class Rule:
     table: str  # "references" or "quantities"
     check: Callable[[list, Context], list[dict]]
     index: type | None = None
+    # the rows of a slice it may flag, chosen as Arrow data before records are made (None: every row)
+    select: Callable[[pa.Table], pa.Table] | None = None
 
 
 RULES: list[Rule] = []
@@ -85,11 +87,11 @@ def registered() -> tuple[Rule, ...]:
     return tuple(RULES)
 
 
-def rule(name: str, table: str = "references", index: type | None = None):
-    """Register a rule (with the corpus-wide index it reads, if any)."""
+def rule(name: str, table: str = "references", index: type | None = None, select: Callable[[pa.Table], pa.Table] | None = None):
+    """Register a rule (with the corpus-wide index it reads, and the rows it may flag, if it says)."""
 
     def register(check: Callable[[list, Context], list[dict]]):
-        RULES.append(Rule(name, table, check, index))
+        RULES.append(Rule(name, table, check, index, select))
         return check
 
     return register
@@ -155,15 +157,30 @@ def stage(staging: Path) -> None:
         checks = [r for r in registered() if r.table == table]
         columns = [c for c in columns_of(_RECORDS[table]) if c not in _UNREAD[table]]
         for piece in by_report(staging, table, columns) if checks else ():
-            rows = records(piece, _RECORDS[table])
             if table == "references":
                 keys = pc.unique(piece.column("doc_key").drop_null())
                 cited = registry.filter(pc.is_in(registry.column("doc_key"), keys))
                 context.registry = {c.doc_key: c for c in records(cited, CitedFacts)}
-            found.extend(f for r in checks for f in r.check(rows, context))
+            found.extend(_check(piece, checks, _RECORDS[table], context))
     findings = weigh(locate(staging, found))
     with PartWriter(staging, "findings") as writer:
         writer.write(in_order(pa.Table.from_pylist(findings, schema=TABLES["findings"].schema)))
+
+
+def _check(piece: pa.Table, checks: list[Rule], cls: type, context: Context) -> list[dict]:
+    """The findings of these rules on a slice. A rule that says which rows it may flag gets records of
+    those only (most figures are in sentences no rule over them can flag); the others share records
+    of every row, made once."""
+    found: list[dict] = []
+    every: list | None = None
+    for r in checks:
+        if r.select is not None:
+            rows = records(r.select(piece), cls)
+        else:
+            every = records(piece, cls) if every is None else every
+            rows = every
+        found.extend(r.check(rows, context))
+    return found
 
 
 def in_order(findings: pa.Table) -> pa.Table:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import islice
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import regex as re
 
 import gazetteer
@@ -23,7 +25,27 @@ _CLAUSE_END = re.compile(r"[;.]\s|$")
 _PARTS_OPEN = re.compile(r"(?i)\s*[(:,]?\s*(?P<word>gồm|bao gồm|trong đó(?:\s+có)?)\b\s*:?")
 
 
-@rule("quantity_inconsistent", table="quantities")
+# what a sentence must hold for _PARTS_OPEN to open a list in it (the same engine and flags)
+_LIST_WORDS = re.compile(r"(?i)gồm|trong đó")
+
+
+def may_flag(table: pa.Table) -> pa.Table:
+    """The figures of the sentences this rule may flag, chosen as Arrow data: a sentence with a ratio
+    of a whole, or with a count and the words that open a list of its parts. A sentence is kept whole
+    (the rule reads each figure's neighbours); keeping more is harmless, the rule decides.
+    """
+    kind, sentence = table.column("kind"), pc.fill_null(table.column("sentence"), "")
+    listing = pa.array([s for s in pc.unique(sentence).to_pylist() if _LIST_WORDS.search(s)], pa.string())
+    flagged = pc.or_(
+        pc.and_(pc.equal(kind, "ratio"), pc.not_equal(pc.fill_null(table.column("total"), 0.0), 0.0)),
+        pc.and_(pc.equal(kind, "count"), pc.is_in(sentence, value_set=listing)),
+    )
+    # a sentence is known by its report and text (a collision keeps more, never less)
+    key = pc.binary_join_element_wise(pc.fill_null(table.column("doc_id"), ""), sentence, "\x1f")
+    return table.filter(pc.is_in(key, value_set=pc.unique(key.filter(flagged))))
+
+
+@rule("quantity_inconsistent", table="quantities", select=may_flag)
 def quantity_inconsistent(quantities: list[Figure], context: Context) -> list[dict]:
     out = []
     by_sentence: dict[tuple[str, str], list[Figure]] = defaultdict(list)
