@@ -218,3 +218,26 @@ def test_one_place_one_fix():
     a["evidence"], b["evidence"] = [{"note": "gazetteer"}], [{"note": "corpus"}]
     (out,) = weigh([a, b])
     assert out["rule"] == "code_variant" and [e["note"] for e in out["evidence"]] == ["corpus", "gazetteer"]
+
+
+def test_the_columns_the_audit_leaves_unread_change_no_finding(corpus_dataset: Path, tmp_path: Path, monkeypatch):
+    """The audit reads no column in `_UNREAD` (their fields keep their defaults): a rule that comes to
+    read one of them would find otherwise than with every column read; this run would show it."""
+    import shutil
+
+    import pipeline.corpus.audit as audit
+
+    def findings(unread, select_all: bool) -> list[dict]:
+        staging = tmp_path / f"s{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(corpus_dataset, staging)
+        monkeypatch.setattr(audit, "_UNREAD", unread)
+        if select_all:  # every row checked, not only those the rule says it may flag
+            monkeypatch.setattr(audit, "RULES", [dataclasses.replace(r, select=None) for r in audit.RULES])
+            audit.registered.cache_clear()
+        audit.stage(staging)
+        audit.registered.cache_clear()
+        return ds.dataset(staging / "findings", format="parquet").to_table().to_pylist()
+
+    default = findings(audit._UNREAD, False)
+    assert default, "the sample reports have findings to compare"
+    assert findings({"references": set(), "quantities": set()}, True) == default
