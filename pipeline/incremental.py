@@ -102,25 +102,25 @@ def known_documents(out: Path, version: str) -> dict[str, Known]:
     with a damaged part stops the run (DamagedDataset: --full rebuilds it).
     """
     import pyarrow as pa
-    import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
     from pipeline.store.commit import DamagedDataset, read_manifest
+    from pipeline.store.schema import TABLES
+    from pipeline.store.tables import read_parts
 
     manifest = read_manifest(out)
     folder = out / "documents"
     if manifest is None or not folder.is_dir():
         return {}
-    for part in sorted(folder.glob("*.parquet")):  # damaged is not unknown: reading everything again would drop rows
+    parts = sorted(folder.glob("*.parquet"))
+    for part in parts:  # damaged is not unknown: reading everything again would drop rows
         try:
             pq.read_metadata(part)
         except (pa.ArrowException, OSError) as exc:
             raise DamagedDataset(out, part, exc) from None
     try:
-        table = ds.dataset(folder, format="parquet").to_table(
-            columns=["doc_id", "source_path", "sha256", "size_bytes", "pipeline_version"]
-        )
-    except (OSError, ValueError, pa.ArrowInvalid):
+        table = read_parts(parts, TABLES["documents"].schema, ["doc_id", "source_path", "sha256", "size_bytes", "pipeline_version"])
+    except (OSError, ValueError, pa.ArrowException):  # columns of another kind
         return {}
     known = {
         r["doc_id"]: Known(r["doc_id"], r["sha256"], r["size_bytes"], r["source_path"], {r["source_path"]})

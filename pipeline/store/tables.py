@@ -7,6 +7,10 @@ SLICE_ROWS rows that never cut a report, `update_by_report` rewrites columns
 slice by slice, and `PartWriter` writes a stage's output as it comes. Memory
 follows the size of a part (the writer's batch) and of a slice, not of the
 corpus.
+
+Parts are read file by file with pyarrow.parquet (`read_parts`), not through
+pyarrow.dataset: importing that imports pandas wherever pandas is installed, a
+third of a second spent in every run's process after its workers are done.
 """
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.store.schema import TABLES
@@ -23,17 +26,43 @@ from pipeline.store.schema import TABLES
 SLICE_ROWS = 2000
 
 
-def read_table(folder: Path, name: str, columns: list[str] | None = None, where: ds.Expression | None = None) -> pa.Table:
+def read_table(folder: Path, name: str, columns: list[str] | None = None, where=None) -> pa.Table:
     """A table (all its parts) of a staging folder or a dataset, or an empty one with the table's schema.
 
-    `where` keeps only the rows it selects, as they are read (`pc.field("doc_id").isin(ids)`).
+    `where` (a pyarrow.dataset expression: `pc.field("doc_id").isin(ids)`) keeps only the rows it
+    selects, as they are read.
     """
     parts = _parts(folder / name)
     schema = TABLES[name].schema
-    if not parts:
-        table = schema.empty_table()
-        return table.select(columns) if columns else table
-    return ds.dataset(parts, format="parquet", schema=schema).to_table(columns=columns, filter=where)
+    if where is not None and parts:  # the reports' lookups of one document: worth the dataset scanner
+        import pyarrow.dataset as ds
+
+        return ds.dataset(parts, format="parquet", schema=schema).to_table(columns=columns, filter=where)
+    return read_parts(parts, schema, columns)
+
+
+def read_parts(parts: list[Path], schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
+    """These part files as one table with `schema` (only `columns`): a column a part lacks is null,
+    one of another type is cast, as pyarrow.dataset would read them."""
+    wanted = schema if columns is None else pa.schema([schema.field(c) for c in columns])
+    tables = []
+    for part in parts:
+        with pq.ParquetFile(part) as parquet:
+            present = set(parquet.schema_arrow.names)
+            table = parquet.read(columns=[c for c in wanted.names if c in present])
+        tables.append(conform(table, wanted))
+    return pa.concat_tables(tables) if tables else wanted.empty_table()
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The table with `schema`'s columns and types (a part written by another version may lack or type one otherwise)."""
+    if table.schema.equals(schema):
+        return table
+    columns = [
+        table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:
@@ -46,8 +75,7 @@ def by_report(staging: Path, name: str, columns: list[str] | None = None) -> Ite
     """The staged table in slices of about SLICE_ROWS rows, each holding every row of the reports it holds."""
     schema = TABLES[name].schema
     for unit in report_units(staging / name):
-        table = ds.dataset(unit, format="parquet", schema=schema).to_table(columns=columns)
-        yield from report_slices(table)
+        yield from report_slices(read_parts(unit, schema, columns))
 
 
 def report_slices(table: pa.Table, rows: int | None = None) -> Iterator[pa.Table]:
@@ -87,7 +115,7 @@ def update_by_report(staging: Path, name: str, columns: list[str], update: Calla
     schema = TABLES[name].schema
     with PartWriter(staging, name) as out:
         for unit in report_units(staging / name):
-            table = ds.dataset(unit, format="parquet", schema=schema).to_table()
+            table = read_parts(unit, schema)
             new: dict[str, list] = {}
             for piece in report_slices(table.select(columns)):
                 for col, values in update(piece).items():
@@ -159,7 +187,9 @@ def report_units(folder: Path) -> list[list[Path]]:
 
     owner: dict[str, int] = {}
     for i, part in enumerate(parts):
-        for doc_id in pq.read_table(part, columns=["doc_id"]).column("doc_id").unique().to_pylist():
+        with pq.ParquetFile(part) as parquet:
+            ids = parquet.read(columns=["doc_id"]).column("doc_id").unique().to_pylist()
+        for doc_id in ids:
             j = owner.setdefault(doc_id, i)
             if j != i:
                 root[find(i)] = find(j)

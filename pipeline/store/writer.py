@@ -21,7 +21,7 @@ from pipeline.models import DocResult
 from pipeline.store.commit import GENERATOR, MANIFEST, DamagedDataset, check_output, fsync_tree, lock, recover, swap_into_place, work_dir
 from pipeline.store.rows import PER_DOCUMENT_TABLES, result_columns, result_rows
 from pipeline.store.schema import SCHEMA_VERSION, TABLES
-from pipeline.store.tables import write_part
+from pipeline.store.tables import conform, write_part
 
 # Arrow data buffered before the tables are written as parts: what the run's process holds of the dataset
 BATCH_BYTES = 8 << 20
@@ -116,14 +116,12 @@ class DatasetWriter:
         """Copy the rows of these documents from the dataset at `source` into the staging folder (unchanged files)."""
         if not doc_ids:
             return
-        import pyarrow.compute as pc
-
-        wanted = pc.field("doc_id").isin(pa.array(sorted(doc_ids), pa.string()))
+        wanted = pa.array(sorted(doc_ids), pa.string())
         for name in PER_DOCUMENT_TABLES:
             for part in sorted((source / name).glob("*.parquet")):  # a part at a time: a damaged one is named
-                for batch in _batches(source, part, TABLES[name].schema, wanted):
-                    if batch.num_rows:
-                        self._write_table(name, pa.Table.from_batches([batch]))
+                for rows in _rows_of(source, part, TABLES[name].schema, wanted):
+                    if rows.num_rows:
+                        self._write_table(name, rows)
 
     def _write_table(self, name: str, table: pa.Table) -> None:
         # a corpus stage may have rewritten the table as part-00000...: take the next free name
@@ -177,13 +175,16 @@ class DatasetWriter:
             self._lock = None
 
 
-def _batches(source: Path, part: Path, schema: pa.Schema, wanted) -> Iterator[pa.RecordBatch]:
-    """The rows of one part of the dataset at `source` that `wanted` selects; DamagedDataset when it cannot be read."""
-    import pyarrow.dataset as ds
+def _rows_of(source: Path, part: Path, schema: pa.Schema, wanted: pa.Array) -> Iterator[pa.Table]:
+    """The rows of one part of the dataset at `source` whose doc_id is `wanted`; DamagedDataset when it cannot be read."""
+    import pyarrow.compute as pc
 
     try:
-        yield from ds.dataset(part, format="parquet", schema=schema).to_batches(filter=wanted, batch_size=50_000)
-    except (pa.ArrowException, OSError) as exc:  # truncated, overwritten, unreadable
+        with pq.ParquetFile(part) as parquet:
+            for batch in parquet.iter_batches(batch_size=50_000):
+                batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=wanted))
+                yield conform(pa.Table.from_batches([batch]), schema)
+    except (pa.ArrowException, OSError, KeyError) as exc:  # truncated, overwritten, unreadable, not ours
         raise DamagedDataset(source, part, exc) from None
 
 
