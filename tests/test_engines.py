@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import time
 import shutil
@@ -130,6 +131,8 @@ def test_the_benchmark_commands_run(monkeypatch):
     assert result.exit_code == 0, result.output
     shown = " ".join(result.output.split())  # tables wrap at the terminal's width
     assert "underthesea word_tokenize" in shown and "2 workers vs 1 on 10 files" in shown and "peak memory" in shown
+    ceiling = re.search(r"dealt out to 2 processes with nothing else to do: (\d+\.\d\d)x .* the run reached (\d+)% of it", shown)
+    assert ceiling and float(ceiling.group(1)) > 0, shown
 
 
 def test_bench_scale_runs_and_its_reports_hold_what_they_say(monkeypatch, tmp_path: Path):
