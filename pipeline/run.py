@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from pipeline.runlog import RunLog
 from pipeline.store.commit import DamagedDataset
 from pipeline.store.memory import giving_back_freed_memory
 from pipeline.store.rows import result_rows
-from pipeline.store.writer import DatasetWriter, write_result
+from pipeline.store.writer import DatasetWriter, warm_up_arrow, write_result
 
 
 INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C
@@ -105,7 +106,9 @@ def run(
             writer.carry_over(out, ledger.not_read(todo.to_read[done:], previous, carried))
         writer.flush()
         _finish(writer, ledger, started, {"started_at": started_at.isoformat(timespec="seconds"),
-                                          "inputs_given": [shown(p) for p in paths], "engine": engine, "workers": workers})
+                                          "inputs_given": [shown(p) for p in paths], "engine": engine, "workers": workers},
+                # the workers' processes are done: the stages may use as many (the cores, for a cluster's run)
+                workers or os.cpu_count() or 1)
     except BaseException:
         writer.abort()
         raise
@@ -124,11 +127,12 @@ def _previous(out: Path, incremental: bool) -> dict[str, Known]:
         return {}
 
 
-def _finish(writer: DatasetWriter, ledger: Ledger, started: float, run_record: dict) -> None:
-    """The corpus stages on every document's rows, then the manifest and the commit."""
+def _finish(writer: DatasetWriter, ledger: Ledger, started: float, run_record: dict, processes: int) -> None:
+    """The corpus stages on every document's rows (dealing their passes out to `processes`), then the
+    manifest and the commit."""
     # the workers are done (forked ones would inherit the setting): the run's process works alone
     with giving_back_freed_memory():
-        corpus_errors = finalize(writer.staging)
+        corpus_errors = finalize(writer.staging, processes)
     for err in corpus_errors:
         ledger.count_error(err)
     writer.add_rows(result_rows(DocResult(source_path="", errors=corpus_errors)))
@@ -143,8 +147,9 @@ def _engine(name: str, workers: int | None, limits: Limits | None, scheduler: st
             reading: bool, on_page: Callable[[InputFile, int, int], None] | None = None) -> Engine:
     """The engine, its local workers writing their rows in the staging folder."""
     writer.incoming.mkdir()
-    if name == "local" and reading:
-        warm_up()  # before the workers are forked: they inherit what it loaded
+    if name == "local" and reading:  # before the workers are forked: they inherit what it loaded
+        warm_up_arrow()  # first: what it imports is frozen with the rest (pipeline.document.warm_up)
+        warm_up()
     return make_engine(name, workers or 0, limits or Limits(), scheduler, keep=partial(write_result, writer.incoming),
                        on_page=on_page)
 

@@ -168,7 +168,7 @@ def test_a_second_ctrl_c_during_the_commit_leaves_the_previous_dataset(tmp_path:
         if len(seen) == 2:
             os.kill(os.getpid(), signal.SIGINT)
 
-    def second_ctrl_c(staging: Path) -> None:  # ... and Ctrl-C again during the corpus stages
+    def second_ctrl_c(staging: Path, processes: int) -> None:  # ... and Ctrl-C again during the corpus stages
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(1)
 

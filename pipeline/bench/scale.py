@@ -113,9 +113,9 @@ def child(folder: Path, out: Path) -> dict:
     stages: dict[str, float] = {}
 
     def timed(name, stage):
-        def run_stage(staging: Path) -> None:
+        def run_stage(staging: Path, processes: int) -> None:
             started = time.perf_counter()
-            stage(staging)
+            stage(staging, processes)
             stages[name] = time.perf_counter() - started
         return run_stage
 

@@ -23,9 +23,9 @@ import datetime as dt
 import hashlib
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,12 +37,13 @@ import gazetteer
 from extractors.codes import NORMATIVE_TYPES, compare_key, known_document, parse_code, type_of
 from extractors.resolution import is_central, province_for
 from gazetteer.places import after_merger
+from pipeline.corpus.fanout import fan_out
 from pipeline.corpus.records import Citation, ReportFacts, columns_of, few_collections, records
 from pipeline.corpus.resolve import CODE_COLUMNS
 from pipeline.corpus.resolve import COLUMNS as RESOLVE_COLUMNS
 from pipeline.corpus.resolve import corpus_codes, resolve_short_forms
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import SLICE_ROWS, PartWriter, by_report, read_table, scan, update_by_report
+from pipeline.store.tables import SLICE_ROWS, PartWriter, read_table, report_units, scan, unit_slices, update_by_report
 
 NQ57 = compare_key("57-NQ/TW")
 FAMILY_RELATIONS = ("implements", "amends", "based_on")
@@ -139,7 +140,7 @@ _DOC_COLUMNS = ["doc_id", "province", "province_as_written", "report_date", "own
 
 
 @few_collections
-def stage(staging: Path) -> None:
+def stage(staging: Path, processes: int = 1) -> None:
     """Passes over the citations, none holding more than a slice of reports.
 
     1. count the full codes of the corpus (what short forms may stand for);
@@ -159,25 +160,14 @@ def stage(staging: Path) -> None:
         resolve_short_forms(refs, reports, corpus)
         return refs
 
-    plan = Plan.of((resolved(t) for t in by_report(staging, "references", _PLAN_COLUMNS)), reports)
-    links: set[tuple[str, str]] = set()  # document -> document edges that make a family
+    def sighted(unit: list[Path]) -> list[Sighting]:
+        return [s for table in unit_slices(unit, "references", _PLAN_COLUMNS) for s in sightings(resolved(table), reports)]
+
+    # dealt out unit by unit: a unit's sightings need only the reports and the corpus's codes
+    plan = Plan.of(fan_out(sighted, report_units(staging / "references"), processes))
     buckets = Buckets(staging / ".registry-buckets", -(-len(plan.entries) // DOCUMENTS_PER_BUCKET))
     try:
-        with PartWriter(staging, "citation_edges") as edges_out:
-
-            def update(table: pa.Table) -> dict[str, list]:
-                refs = resolved(table)
-                plan.assign(refs, reports)
-                edges = edges_of(refs)
-                edges_out.write(edges)
-                links.update(family_links(edges))
-                new = {col: [getattr(r, col) for r in refs] for col in _SET_COLUMNS}
-                buckets.add(table, new)
-                return new
-
-            update_by_report(staging, "references", _ROW_COLUMNS, update)
-            known = gazetteer_edges(plan.entries)
-            edges_out.write(known)
+        links, known = _assign(staging, plan, reports, resolved, buckets, processes)
         buckets.close()
         family = nq57_family(links | set(family_links(known)), plan.entries)
         entries = {e.doc_key: e for e in plan.entries}
@@ -192,6 +182,35 @@ def stage(staging: Path) -> None:
     registry = pa.concat_tables(rows) if rows else TABLES["cited_documents"].schema.empty_table()
     with PartWriter(staging, "cited_documents") as out:
         out.write(most_cited_first(registry, {key: i for i, key in enumerate(entries)}))
+
+
+def _assign(staging: Path, plan: Plan, reports: dict[str, ReportFacts], resolved: Callable[[pa.Table], list[Citation]],
+            buckets: Buckets, processes: int) -> tuple[set[tuple[str, str]], list[dict]]:
+    """Pass 3 (see `stage`): the document -> document links that make a family, and the gazetteer's edges."""
+    links: set[tuple[str, str]] = set()
+    with PartWriter(staging, "citation_edges") as edges_out:
+
+        def update(table: pa.Table) -> tuple[dict[str, list], tuple]:
+            # may run in a forked process (fan_out): what the run's process must do with a slice is
+            # returned, and done by `keep`, in the order of the slices
+            refs = resolved(table)
+            firsts = plan.assign(refs, reports)
+            edges = edges_of(refs)
+            new = {col: [getattr(r, col) for r in refs] for col in _SET_COLUMNS}
+            return new, (firsts, pa.Table.from_pylist(edges, schema=TABLES["citation_edges"].schema),
+                         family_links(edges), buckets.sort(table, new))
+
+        def keep(done: tuple) -> None:
+            firsts, edges, family, to_buckets = done
+            plan.first_codes(firsts)
+            edges_out.write(edges)
+            links.update(family)
+            buckets.add(to_buckets)
+
+        update_by_report(staging, "references", _ROW_COLUMNS, update, keep, partial(fan_out, processes=processes))
+        known = gazetteer_edges(plan.entries)  # after every first code is known
+        edges_out.write(known)
+    return links, known
 
 
 def read_reports(staging: Path) -> dict[str, ReportFacts]:
@@ -231,9 +250,10 @@ class Buckets:
         self.paths = [folder / f"bucket-{i:05d}.parquet" for i in range(self.n)]
         self.writers: list[pq.ParquetWriter | None] = [None] * self.n
 
-    def add(self, table: pa.Table, new: dict[str, list]) -> None:
-        """Each citation of a slice to its document's bucket: `table` holds the slice's rows as read,
-        `new` the values the pass set (doc_key among them), which replace the columns read.
+    def sort(self, table: pa.Table, new: dict[str, list]) -> dict[int, pa.Table]:
+        """Each citation of a slice to its document's bucket (bucket -> its rows): `table` holds the
+        slice's rows as read, `new` the values the pass set (doc_key among them), which replace the
+        columns read.
 
         The rows are chosen as Arrow data: only the column the pass set is made anew from Python
         objects, not every column of every citation again.
@@ -243,13 +263,17 @@ class Buckets:
             if key:
                 spread[int(key[:8], 16) % self.n].append(row)
         if not spread:
-            return
+            return {}
         columns = [pa.array(new[c], self.schema.field(c).type) if c in new else table.column(c) for c in _TALLY_COLUMNS]
         rows = pa.Table.from_arrays(columns, schema=self.schema)
-        for i, at in spread.items():
+        return {i: rows.take(pa.array(at, pa.int64())) for i, at in spread.items()}
+
+    def add(self, sorted_rows: dict[int, pa.Table]) -> None:
+        """Write rows sorted into buckets (`sort`) after those the buckets hold."""
+        for i, rows in sorted_rows.items():
             if self.writers[i] is None:
                 self.writers[i] = pq.ParquetWriter(self.paths[i], self.schema)
-            self.writers[i].write_table(rows.take(pa.array(at, pa.int64())))
+            self.writers[i].write_table(rows)
 
     def close(self) -> None:
         for i, writer in enumerate(self.writers):
@@ -335,21 +359,20 @@ class Plan:
     entries: list[Entry]
     by_year: dict[tuple[str, str, str], dict[int | None, Entry]]
     folded: dict[tuple[str, str, str], tuple[str, str, str]]
+    _by_key: dict[str, Entry] | None = None  # doc_key -> entry, made when first needed
 
     @classmethod
-    def of(cls, batches: Iterable[list[Citation]], reports: dict[str, ReportFacts]) -> Plan:
+    def of(cls, batches: Iterable[list[Sighting]]) -> Plan:
+        """The plan from every citation's sighting (`sightings`), in the order of the citations."""
         groups: dict[tuple[str, str, str], _Group] = {}
-        for refs in batches:
-            for ref in refs:
-                ident = identity(ref, _report_of(ref, reports))
-                if ident is None:
-                    continue
+        for sighted in batches:
+            for ident, code, year, possible in sighted:
                 group = groups.get(ident)
                 if group is None:
-                    group = groups[ident] = _Group(ref.cited_code)
-                counts = group.years.setdefault(_year_of(ref), [0, 0])
+                    group = groups[ident] = _Group(code)
+                counts = group.years.setdefault(year, [0, 0])
                 counts[0] += 1
-                counts[1] += not _impossible(ref, reports)
+                counts[1] += possible
         folded = _fold_lost_years(groups)
         entries: list[Entry] = []
         by_year: dict[tuple[str, str, str], dict[int | None, Entry]] = {}
@@ -358,8 +381,10 @@ class Plan:
             entries.extend(own)
         return cls(entries, by_year, folded)
 
-    def assign(self, refs: list[Citation], reports: dict[str, ReportFacts]) -> None:
-        """Set `doc_key` on these citations (every citation of their reports)."""
+    def assign(self, refs: list[Citation], reports: dict[str, ReportFacts]) -> list[tuple[str, str | None]]:
+        """Set `doc_key` on these citations (every citation of their reports); (doc_key, code) of the
+        entries whose first code they gave (`first_codes` gives them to another copy of the plan)."""
+        firsts = []
         for ref in refs:
             ref.doc_key = None
             ident = identity(ref, _report_of(ref, reports))
@@ -370,6 +395,33 @@ class Plan:
             ref.doc_key = entry.doc_key
             if entry.first_code is None and full is ident:
                 entry.first_code = ref.cited_code
+                firsts.append((entry.doc_key, ref.cited_code))
+        return firsts
+
+    def first_codes(self, firsts: list[tuple[str, str | None]]) -> None:
+        """The first codes another copy of the plan saw (in a forked process), unless one came before."""
+        if not firsts:
+            return
+        by_key = self._by_key if self._by_key is not None else {e.doc_key: e for e in self.entries}
+        self._by_key = by_key
+        for key, code in firsts:
+            entry = by_key[key]
+            if entry.first_code is None:
+                entry.first_code = code
+
+
+# what the plan needs of one citation: (its document's identity, its code, its year, whether it is possible)
+Sighting = tuple[tuple[str, str, str], str | None, int | None, bool]
+
+
+def sightings(refs: list[Citation], reports: dict[str, ReportFacts]) -> list[Sighting]:
+    """What the plan counts of these citations (those whose document can be known), in their order."""
+    out = []
+    for ref in refs:
+        ident = identity(ref, _report_of(ref, reports))
+        if ident is not None:
+            out.append((ident, ref.cited_code, _year_of(ref), not _impossible(ref, reports)))
+    return out
 
 
 def _report_of(ref: Citation, reports: dict[str, ReportFacts]) -> ReportFacts:

@@ -112,20 +112,9 @@ def warm_up() -> None:
 
     for reader in READERS.values():  # the readers of every format, and what they import
         importlib.import_module(reader.read.split(":")[0])
-    import pyarrow as pa
-
-    from pipeline.store.rows import result_columns
-    from pipeline.store.schema import TABLES
-
     ing = ingest(Path("warm-up.txt"), _WARM_UP.encode("utf-8"))
     text, blocks = assemble(ing.blocks)
-    res = DocResult(source_path="")
-    res.document = Document("warm-up", "", "txt", text, blocks, layout=ing.layout)
-    extract_found(res.document, res)
-    # its rows as Arrow data, as a worker makes them: pyarrow's first conversion of Python lists
-    # imports pandas when it is installed (a quarter second), here once instead of in every worker
-    for name, columns in result_columns(res).items():
-        pa.Table.from_pydict(columns, schema=TABLES[name].schema)
+    extract_found(Document("", "", "txt", text, blocks, layout=ing.layout), DocResult(source_path=""))
     # what is loaded now lives as long as the process: the collector need never walk it again
     # (about 5% of a worker's time went to walking the gazetteer and the compiled patterns)
     gc.collect()

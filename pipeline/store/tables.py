@@ -14,7 +14,8 @@ third of a second spent in every run's process after its workers are done.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from pathlib import Path
 
 import pyarrow as pa
@@ -73,9 +74,13 @@ def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:
 
 def by_report(staging: Path, name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """The staged table in slices of about SLICE_ROWS rows, each holding every row of the reports it holds."""
-    schema = TABLES[name].schema
     for unit in report_units(staging / name):
-        yield from report_slices(read_parts(unit, schema, columns))
+        yield from unit_slices(unit, name, columns)
+
+
+def unit_slices(unit: list[Path], name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """One unit of report_units in slices of about SLICE_ROWS rows, each holding every row of its reports."""
+    yield from report_slices(read_parts(unit, TABLES[name].schema, columns))
 
 
 def report_slices(table: pa.Table, rows: int | None = None) -> Iterator[pa.Table]:
@@ -105,24 +110,42 @@ def scan(staging: Path, name: str, columns: list[str]) -> Iterator[pa.Table]:
             yield pa.Table.from_batches([batch])
 
 
-def update_by_report(staging: Path, name: str, columns: list[str], update: Callable[[pa.Table], dict[str, list]]) -> None:
+def update_by_report(
+    staging: Path, name: str, columns: list[str], update: Callable[[pa.Table], tuple[dict[str, list], Any]],
+    keep: Callable[[Any], None] | None = None, deal: Callable[[Callable, list], Iterable] = map,
+) -> None:
     """Rewrite columns of a staged table, report by report.
 
     `update` gets the rows of some reports (only `columns`, in table order) and
-    returns new values for some columns; the other columns are copied as Arrow
-    data, never turned into Python objects.
+    returns new values for some columns, and what `keep` is then given in the
+    run's process; the other columns are copied as Arrow data, never turned into
+    Python objects. `deal(work, units)` yields work(unit) for each unit of reports
+    in order: `map`, or a stage's way of dealing them out to forked processes
+    (pipeline.corpus.fanout), in which case `update` must change nothing another
+    slice reads and leave to `keep` what must last. `keep` gets what each slice
+    returned, in table order, either way.
     """
     schema = TABLES[name].schema
+
+    def rewrite(unit: list[Path]) -> tuple[pa.Table, list]:
+        table = read_parts(unit, schema)
+        new: dict[str, list] = {}
+        kept = []
+        for piece in report_slices(table.select(columns)):
+            values, rest = update(piece)
+            kept.append(rest)
+            for col, column in values.items():
+                new.setdefault(col, []).extend(column)
+        for col, values in new.items():
+            at = schema.get_field_index(col)
+            table = table.set_column(at, schema.field(col), pa.array(values, schema.field(col).type))
+        return table, kept
+
     with PartWriter(staging, name) as out:
-        for unit in report_units(staging / name):
-            table = read_parts(unit, schema)
-            new: dict[str, list] = {}
-            for piece in report_slices(table.select(columns)):
-                for col, values in update(piece).items():
-                    new.setdefault(col, []).extend(values)
-            for col, values in new.items():
-                at = schema.get_field_index(col)
-                table = table.set_column(at, schema.field(col), pa.array(values, schema.field(col).type))
+        for table, kept in deal(rewrite, report_units(staging / name)):
+            if keep is not None:
+                for rest in kept:
+                    keep(rest)
             out.write(table)
 
 

@@ -188,6 +188,12 @@ def _rows_of(source: Path, part: Path, schema: pa.Schema, wanted: pa.Array) -> I
         raise DamagedDataset(source, part, exc) from None
 
 
+def warm_up_arrow() -> None:
+    """pyarrow's first conversion of a Python list imports pandas wherever it is installed (a quarter
+    second): done in the run's process before its workers fork, not in each worker and again after."""
+    pa.array([""], pa.string())
+
+
 def write_result(folder: Path, index: int, res: DocResult) -> DocResult:
     """In a worker: write one file's rows as Arrow files in `folder`, and return the result without them.
 

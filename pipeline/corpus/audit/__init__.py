@@ -31,9 +31,10 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.corpus.fanout import fan_out
 from pipeline.corpus.records import Citation, CitedFacts, Figure, ReportFacts, columns_of, few_collections, records
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import PartWriter, by_report, read_table
+from pipeline.store.tables import PartWriter, read_table, report_units, unit_slices
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -143,7 +144,7 @@ def finding(
 
 
 @few_collections
-def stage(staging: Path) -> None:
+def stage(staging: Path, processes: int = 1) -> None:
     from pipeline.corpus.audit.locate import locate
     from pipeline.corpus.audit.weigh import weigh
     from pipeline.corpus.cited import read_reports
@@ -156,12 +157,20 @@ def stage(staging: Path) -> None:
     for table in ("references", "quantities"):
         checks = [r for r in registered() if r.table == table]
         columns = [c for c in columns_of(_RECORDS[table]) if c not in _UNREAD[table]]
-        for piece in by_report(staging, table, columns) if checks else ():
-            if table == "references":
-                keys = pc.unique(piece.column("doc_key").drop_null())
-                cited = registry.filter(pc.is_in(registry.column("doc_key"), keys))
-                context.registry = {c.doc_key: c for c in records(cited, CitedFacts)}
-            found.extend(_check(piece, checks, _RECORDS[table], context))
+
+        def check_unit(unit: list[Path], table: str = table, checks: list[Rule] = checks, columns: list[str] = columns) -> list[dict]:
+            found_here: list[dict] = []
+            for piece in unit_slices(unit, table, columns):
+                if table == "references":
+                    keys = pc.unique(piece.column("doc_key").drop_null())
+                    cited = registry.filter(pc.is_in(registry.column("doc_key"), keys))
+                    context.registry = {c.doc_key: c for c in records(cited, CitedFacts)}
+                found_here.extend(_check(piece, checks, _RECORDS[table], context))
+            return found_here
+
+        # unit by unit: the rules see one slice and the indexes built above, nothing another slice changes
+        for found_in_unit in fan_out(check_unit, report_units(staging / table) if checks else [], processes):
+            found.extend(found_in_unit)
     findings = weigh(locate(staging, found))
     with PartWriter(staging, "findings") as writer:
         writer.write(in_order(pa.Table.from_pylist(findings, schema=TABLES["findings"].schema)))
