@@ -91,9 +91,9 @@ def test_files_put_into_the_dataset_during_a_run_stop_the_commit(tmp_path: Path,
 
     real = run_module.finalize
 
-    def meanwhile(staging):
+    def meanwhile(staging, processes=1):
         (out / "draft.docx").write_bytes(b"user's work")
-        return real(staging)
+        return real(staging, processes)
 
     monkeypatch.setattr(run_module, "finalize", meanwhile)
     before = snapshot(out)
