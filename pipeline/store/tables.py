@@ -2,15 +2,17 @@
 
 A corpus holds far more citations than fit in memory as Python objects, so the
 stages work report by report: `report_units` groups a table's part files so
-that every report's rows lie in one group, `by_report` yields slices of about
+that every report's rows lie in one group (a unit, which a stage may hand to
+a process of its own), `unit_slices` yields a unit in slices of about
 SLICE_ROWS rows that never cut a report, `update_by_report` rewrites columns
 slice by slice, and `PartWriter` writes a stage's output as it comes. Memory
 follows the size of a part (the writer's batch) and of a slice, not of the
 corpus.
 
 Parts are read file by file with pyarrow.parquet (`read_parts`), not through
-pyarrow.dataset: importing that imports pandas wherever pandas is installed, a
-third of a second spent in every run's process after its workers are done.
+pyarrow.dataset: importing that takes a seventh of a second and imports pandas
+wherever pandas is installed, and the run's process did it after its workers
+were done.
 """
 from __future__ import annotations
 
@@ -70,12 +72,6 @@ def write_staged(staging: Path, name: str, rows: list[dict] | pa.Table) -> None:
     """Replace a staged table by these rows."""
     with PartWriter(staging, name) as out:
         out.write(rows)
-
-
-def by_report(staging: Path, name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """The staged table in slices of about SLICE_ROWS rows, each holding every row of the reports it holds."""
-    for unit in report_units(staging / name):
-        yield from unit_slices(unit, name, columns)
 
 
 def unit_slices(unit: list[Path], name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
