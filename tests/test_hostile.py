@@ -551,9 +551,11 @@ def test_a_direction_mark_after_a_code_keeps_its_date(tmp_path: Path, mark: str,
     assert ("198/KH-UBND", "2025-03-28") in [(r.code, str(r.issued_date)) for r in res.entities("references")]
 
 
-def test_workers_forked_beside_duckdb_garbage_do_not_crash(corpus_dataset: Path, tmp_path: Path):
+def test_workers_forked_beside_duckdb_garbage_do_not_crash(corpus_dataset: Path, tmp_path: Path, monkeypatch):
     """A notebook (or a test) that dropped sandboxed connections in reference cycles, then runs the pipeline:
-    its forked workers must not finalize those connections (they crashed with SIGSEGV doing so)."""
+    its forked workers must not finalize those connections (they crashed with SIGSEGV doing so), nor the
+    processes the corpus stages fork (every report in a part of its own: the stages deal out five units)."""
+    monkeypatch.setattr("pipeline.store.writer.BATCH_BYTES", 1)
     from pipeline.query.named import named_queries
     from pipeline.query.sandbox import connect, run_named
 
