@@ -107,8 +107,9 @@ def run(
         writer.flush()
         _finish(writer, ledger, started, {"started_at": started_at.isoformat(timespec="seconds"),
                                           "inputs_given": [shown(p) for p in paths], "engine": engine, "workers": workers},
-                # the workers' processes are done: the stages may use as many (the cores, for a cluster's run)
-                workers or os.cpu_count() or 1)
+                # the workers' processes are done: the stages may use as many, never more than this
+                # machine's cores (a cluster's run may name more workers than it has)
+                min(workers or os.cpu_count() or 1, os.cpu_count() or 1))
     except BaseException:
         writer.abort()
         raise

@@ -42,7 +42,7 @@ def tiny_batches(monkeypatch):
     return units_seen
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])  # 2 and 3: the stages deal the units out to as many processes
+@pytest.mark.parametrize("workers", [1, 2, 3])  # 2, 3: the stages deal the units out to as many processes (at most the cores)
 def test_the_dataset_does_not_depend_on_part_and_slice_sizes(corpus_dataset: Path, tmp_path: Path, tiny_batches, workers):
     out = tmp_path / "dataset"
     run([ROOT / "corpus"], out, workers=workers)
