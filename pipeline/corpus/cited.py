@@ -170,7 +170,7 @@ def stage(staging: Path, processes: int = 1) -> None:
         links, known = _assign(staging, plan, reports, resolved, buckets, processes)
         buckets.close()
         family = nq57_family(links | set(family_links(known)), plan.entries)
-        entries = {e.doc_key: e for e in plan.entries}
+        entries = plan.by_key
         archive = Archive.of(reports)
         rows = [
             pa.Table.from_pylist([archive.mark(registry_row(entries[key], tally, reports, key in family), entries[key])
@@ -359,7 +359,7 @@ class Plan:
     entries: list[Entry]
     by_year: dict[tuple[str, str, str], dict[int | None, Entry]]
     folded: dict[tuple[str, str, str], tuple[str, str, str]]
-    _by_key: dict[str, Entry] | None = None  # doc_key -> entry, made when first needed
+    by_key: dict[str, Entry]  # doc_key -> entry, in the order of `entries`
 
     @classmethod
     def of(cls, batches: Iterable[list[Sighting]]) -> Plan:
@@ -379,7 +379,7 @@ class Plan:
         for ident, group in groups.items():
             own, by_year[ident] = _split_by_year(*ident, group.years)
             entries.extend(own)
-        return cls(entries, by_year, folded)
+        return cls(entries, by_year, folded, {e.doc_key: e for e in entries})
 
     def assign(self, refs: list[Citation], reports: dict[str, ReportFacts]) -> list[tuple[str, str | None]]:
         """Set `doc_key` on these citations (every citation of their reports); (doc_key, code) of the
@@ -400,12 +400,8 @@ class Plan:
 
     def first_codes(self, firsts: list[tuple[str, str | None]]) -> None:
         """The first codes another copy of the plan saw (in a forked process), unless one came before."""
-        if not firsts:
-            return
-        by_key = self._by_key if self._by_key is not None else {e.doc_key: e for e in self.entries}
-        self._by_key = by_key
         for key, code in firsts:
-            entry = by_key[key]
+            entry = self.by_key[key]
             if entry.first_code is None:
                 entry.first_code = code
 
