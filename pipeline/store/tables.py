@@ -122,8 +122,12 @@ def update_by_report(
     returned, in table order, either way.
     """
     schema = TABLES[name].schema
+    folder = staging / name
 
-    def rewrite(unit: list[Path]) -> tuple[pa.Table, list]:
+    def rewrite(numbered: tuple[int, list[Path]]) -> tuple[Path, list]:
+        # the unit's new part is written where it was made (a forked process, with `deal`): only
+        # its path goes back, not the table, which the run's process would unpickle and encode alone
+        i, unit = numbered
         table = read_parts(unit, schema)
         new: dict[str, list] = {}
         kept = []
@@ -135,14 +139,23 @@ def update_by_report(
         for col, values in new.items():
             at = schema.get_field_index(col)
             table = table.set_column(at, schema.field(col), pa.array(values, schema.field(col).type))
-        return table, kept
+        path = folder / f"{_UNIT_PREFIX}{i:05d}.parquet.tmp"
+        write_part(table, path)
+        return path, kept
 
-    with PartWriter(staging, name) as out:
-        for table, kept in deal(rewrite, report_units(staging / name)):
-            if keep is not None:
-                for rest in kept:
-                    keep(rest)
-            out.write(table)
+    try:
+        with PartWriter(staging, name) as out:
+            for path, kept in deal(rewrite, list(enumerate(report_units(folder)))):
+                out.adopt(path)  # first: should `keep` fail, the writer removes it with the others
+                if keep is not None:
+                    for rest in kept:
+                        keep(rest)
+    finally:  # the parts of units made but not adopted when the pass failed
+        for stray in folder.glob(f"{_UNIT_PREFIX}*.parquet.tmp"):
+            stray.unlink(missing_ok=True)
+
+
+_UNIT_PREFIX = ".unit-"  # a unit's rewritten part until update_by_report's writer takes it
 
 
 class PartWriter:
@@ -172,6 +185,12 @@ class PartWriter:
         write_part(pa.concat_tables(self.pending) if self.pending else self.schema.empty_table(), path)
         self.written.append(path)
         self.pending, self.pending_bytes = [], 0
+
+    def adopt(self, path: Path) -> None:
+        """A part written elsewhere (a temporary name in the table's folder) becomes the next part."""
+        if self.pending:
+            self._flush()
+        self.written.append(path)
 
     def __enter__(self) -> PartWriter:
         return self
