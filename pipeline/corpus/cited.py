@@ -23,7 +23,7 @@ import datetime as dt
 import hashlib
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -165,18 +165,21 @@ def stage(staging: Path, processes: int = 1) -> None:
 
     # dealt out unit by unit: a unit's sightings need only the reports and the corpus's codes
     plan = Plan.of(fan_out(sighted, report_units(staging / "references"), processes))
-    buckets = Buckets(staging / ".registry-buckets", -(-len(plan.entries) // DOCUMENTS_PER_BUCKET))
+    # at least a bucket per process: the buckets are tallied one to a process
+    buckets = Buckets(staging / ".registry-buckets", max(-(-len(plan.entries) // DOCUMENTS_PER_BUCKET), processes))
     try:
         links, known = _assign(staging, plan, reports, resolved, buckets, processes)
         buckets.close()
         family = nq57_family(links | set(family_links(known)), plan.entries)
         entries = plan.by_key
         archive = Archive.of(reports)
-        rows = [
-            pa.Table.from_pylist([archive.mark(registry_row(entries[key], tally, reports, key in family), entries[key])
-                                  for key, tally in tallies.items()], schema=TABLES["cited_documents"].schema)
-            for tallies in buckets.tallies()
-        ]
+
+        def registered(bucket: Path) -> pa.Table:
+            return pa.Table.from_pylist([archive.mark(registry_row(entries[key], tally, reports, key in family), entries[key])
+                                         for key, tally in buckets.tally(bucket).items()], schema=TABLES["cited_documents"].schema)
+
+        # dealt out bucket by bucket: a bucket holds every citation of its documents
+        rows = list(fan_out(registered, buckets.filled(), processes))
     finally:
         buckets.remove()
     registry = pa.concat_tables(rows) if rows else TABLES["cited_documents"].schema.empty_table()
@@ -281,20 +284,21 @@ class Buckets:
                 writer.close()
                 self.writers[i] = None
 
-    def tallies(self) -> Iterator[dict[str, Tally]]:
-        """doc_key -> tally of every cited document, a bucket at a time."""
-        for path in self.paths:
-            if not path.exists():
-                continue
-            tallies: dict[str, Tally] = {}
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=SLICE_ROWS):
-                for ref in records(pa.Table.from_batches([batch]), Tallied):
-                    tally = tallies.get(ref.doc_key)
-                    if tally is None:
-                        tally = tallies[ref.doc_key] = Tally()
-                    tally.add(ref)
-            yield tallies
-            path.unlink()
+    def filled(self) -> list[Path]:
+        """The buckets that hold citations."""
+        return [path for path in self.paths if path.exists()]
+
+    @staticmethod
+    def tally(bucket: Path) -> dict[str, Tally]:
+        """doc_key -> tally of every cited document of one bucket."""
+        tallies: dict[str, Tally] = {}
+        for batch in pq.ParquetFile(bucket).iter_batches(batch_size=SLICE_ROWS):
+            for ref in records(pa.Table.from_batches([batch]), Tallied):
+                tally = tallies.get(ref.doc_key)
+                if tally is None:
+                    tally = tallies[ref.doc_key] = Tally()
+                tally.add(ref)
+        return tallies
 
     def remove(self) -> None:
         self.close()
