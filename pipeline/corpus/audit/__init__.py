@@ -171,7 +171,7 @@ def stage(staging: Path, processes: int = 1) -> None:
         # unit by unit: the rules see one slice and the indexes built above, nothing another slice changes
         for found_in_unit in fan_out(check_unit, report_units(staging / table) if checks else [], processes):
             found.extend(found_in_unit)
-    findings = weigh(locate(staging, found))
+    findings = weigh(locate(staging, found, processes))
     with PartWriter(staging, "findings") as writer:
         writer.write(in_order(pa.Table.from_pylist(findings, schema=TABLES["findings"].schema)))
 

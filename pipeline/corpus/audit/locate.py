@@ -19,8 +19,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.corpus.fanout import fan_out
 from pipeline.store.schema import TABLES
-from pipeline.store.tables import scan
+from pipeline.store.tables import report_units, scan, unit_slices
 
 QUOTE_CHARS = 300  # a quote taken from the text (when the rule has no sentence): this much around the span
 OCR_CONF = "ocr_conf"  # a block's OCR confidence, where the ingest records one
@@ -72,20 +73,32 @@ class Report:
         return self.text[begin : min(stops) if stops else len(self.text)]
 
 
-def locate(staging: Path, findings: list[dict]) -> list[dict]:
-    """The findings with source_path, page, line, quote and origin (and `_spot` for weigh.py), in place."""
-    at: dict[str, tuple[list[dict], list[dict]]] = {}  # doc_id -> (its findings, evidence placed in it)
-    for f in findings:
-        at.setdefault(f["doc_id"], ([], []))[0].append(f)
-        for e in f["evidence"]:
+def locate(staging: Path, findings: list[dict], processes: int = 1) -> list[dict]:
+    """The findings with source_path, page, line, quote and origin (and `_spot` for weigh.py), in place.
+
+    The reports are read a unit of the documents table at a time, the units dealt out to `processes`
+    (pipeline.corpus.fanout): what a unit's reports say of each span comes back and is set here.
+    """
+    at: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}  # doc_id -> (its findings, evidence placed in it)
+    for i, f in enumerate(findings):
+        at.setdefault(f["doc_id"], ([], []))[0].append(i)
+        for j, e in enumerate(f["evidence"]):
             if e["doc_id"]:
-                at.setdefault(e["doc_id"], ([], []))[1].append(e)
-    for doc_id, report in _reports(staging, sorted(at)):
-        mine, evidence = at[doc_id]
-        for f in mine:
-            _place(f, report)
-        for e in evidence:
-            _place_evidence(e, report)
+                at.setdefault(e["doc_id"], ([], []))[1].append((i, j))
+    ids = pa.array(sorted(at), pa.string())
+    blocks = _Blocks.of(staging, ids)  # read once, before the deal: every process sees it
+
+    def place(unit: list[Path]) -> list[tuple[int, int | None, dict]]:
+        placed = []  # (finding, its evidence or None, what to set)
+        for doc_id, report in _reports(unit, ids, blocks):
+            mine, evidence = at[doc_id]
+            placed.extend((i, None, _place(findings[i], report)) for i in mine)
+            placed.extend((i, j, _place_evidence(findings[i]["evidence"][j], report)) for i, j in evidence)
+        return placed
+
+    for placed in fan_out(place, report_units(staging / "documents") if at else [], processes):
+        for i, j, fields in placed:
+            (findings[i] if j is None else findings[i]["evidence"][j]).update(fields)
     for f in findings:
         f.setdefault("source_path", f["doc_id"] or "?")
         f.setdefault("_spot", None)
@@ -94,34 +107,42 @@ def locate(staging: Path, findings: list[dict]) -> list[dict]:
     return findings
 
 
-def _place(f: dict, report: Report) -> None:
+def _place(f: dict, report: Report) -> dict:
     spot = report.spot(f["start"], f["end"])
-    f.update(source_path=report.source_path, page=spot.page, line=spot.line, surface=report.text[f["start"] : f["end"]], _spot=spot)
-    f["quote"] = f["quote"] or spot.line_text
+    return {"source_path": report.source_path, "page": spot.page, "line": spot.line,
+            "surface": report.text[f["start"] : f["end"]], "_spot": spot, "quote": f["quote"] or spot.line_text}
 
 
-def _place_evidence(e: dict, report: Report) -> None:
+def _place_evidence(e: dict, report: Report) -> dict:
     spot = report.spot(e["start"], e["end"])
-    e.update(source_path=report.source_path, page=spot.page, line=spot.line)
-    e["quote"] = e["quote"] or spot.line_text
+    return {"source_path": report.source_path, "page": spot.page, "line": spot.line, "quote": e["quote"] or spot.line_text}
 
 
-def _reports(staging: Path, doc_ids: list[str]) -> Iterator[tuple[str, Report]]:
-    """The text and blocks of some reports of the staged dataset, one report at a time.
+@dataclass(slots=True)
+class _Blocks:
+    """The blocks of the reports with findings (a few small columns, as Arrow data), each report's rows together."""
 
-    One pass over each table: the blocks of these reports, a few small columns, are kept as
-    Arrow data; the texts are read a slice at a time and each report is made when its text
-    comes. (Reading both tables again for every batch of reports grew with the square of
-    the corpus: 8 passes over every text at 500 reports.)
-    """
-    ids = pa.array(doc_ids, pa.string())
-    block_columns = ["doc_id", "start", "end", "page", "kind", "ocr"] + ([OCR_CONF] if OCR_CONF in TABLES["blocks"].names else [])
-    blocks = _of_reports(staging, "blocks", block_columns, ids).sort_by([("doc_id", "ascending"), ("start", "ascending")])
-    ranges = _ranges(blocks.column("doc_id").to_pylist())
-    for table in scan(staging, "documents", ["doc_id", "source_path", "text"]):
+    table: pa.Table
+    ranges: dict[str, tuple[int, int]]  # doc_id -> its rows
+
+    @classmethod
+    def of(cls, staging: Path, ids: pa.Array) -> _Blocks:
+        # one pass over the blocks for every report (a pass per batch of reports grew with the square of the corpus)
+        columns = ["doc_id", "start", "end", "page", "kind", "ocr"] + ([OCR_CONF] if OCR_CONF in TABLES["blocks"].names else [])
+        table = _of_reports(staging, "blocks", columns, ids).sort_by([("doc_id", "ascending"), ("start", "ascending")])
+        return cls(table, _ranges(table.column("doc_id").to_pylist()))
+
+    def of_report(self, doc_id: str) -> pa.Table:
+        lo, hi = self.ranges.get(doc_id, (0, 0))
+        return self.table.slice(lo, hi - lo)
+
+
+def _reports(unit: list[Path], ids: pa.Array, blocks: _Blocks) -> Iterator[tuple[str, Report]]:
+    """The text and blocks of the reports `ids` names in one unit of the documents table, one report at a time
+    (the texts are read a slice at a time, each report made when its text comes)."""
+    for table in unit_slices(unit, "documents", ["doc_id", "source_path", "text"]):
         for d in table.filter(pc.is_in(table.column("doc_id"), value_set=ids)).to_pylist():
-            lo, hi = ranges.get(d["doc_id"], (0, 0))
-            own = blocks.slice(lo, hi - lo)
+            own = blocks.of_report(d["doc_id"])
             yield d["doc_id"], Report(d["source_path"], d["text"], own.column("start").to_pylist(), own)
 
 
