@@ -81,6 +81,44 @@ def test_a_hanging_file_times_out_and_the_run_goes_on(corpus: Path, tmp_path: Pa
     assert [e["error_type"] for e in errors] == ["timeout"] and "--timeout" in errors[0]["message"]
 
 
+@pytest.mark.parametrize("how, error_type", [("hangs", "timeout"), ("dies", "worker_crashed")])
+def test_the_file_waiting_behind_one_that_stops_its_worker_is_read(corpus: Path, tmp_path: Path, monkeypatch, how, error_type):
+    """A busy worker has the next file waiting in its pipe; when the worker is killed (time limit) or
+    dies, that file is given again, and read once, in its place in the input order."""
+    import signal
+
+    import pipeline.document as document
+    from pipeline.discover import discover
+    from pipeline.engines import local
+
+    real = document.ingest
+
+    def stop_on_one(path, data, **kwargs):
+        if path.name == "0-stops.txt":
+            if how == "hangs":
+                time.sleep(600)
+            os.kill(os.getpid(), signal.SIGKILL)  # a parser crash
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(document, "ingest", stop_on_one)  # the worker is forked: it inherits the patch
+    queued = []
+    give = local._Worker.give
+
+    def counting(self, index, item):
+        give(self, index, item)
+        queued.append(len(self.tasks))
+
+    monkeypatch.setattr(local._Worker, "give", counting)
+    (corpus / "0-stops.txt").write_text("Kế hoạch số 1/KH-UBND.", encoding="utf-8")
+    files, _ = discover([corpus])
+    assert files[0].path.name == "0-stops.txt"
+    results = list(local.LocalEngine(1, Limits(timeout_s=3)).map(files))
+    assert max(queued) == 2  # the next file did wait in the pipe
+    assert [r.source_path for r in results] == [f.display for f in files]  # each once, in input order
+    assert results[0].document is None and results[0].errors[0].error_type == error_type
+    assert all(r.document is not None and r.count("references") > 0 for r in results[1:])
+
+
 def test_incremental_runs_skip_unchanged_files_and_say_what_changed(corpus: Path, tmp_path: Path):
     out = tmp_path / "out"
     first = run([corpus], out, workers=2)

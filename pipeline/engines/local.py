@@ -1,11 +1,14 @@
-"""The local engine: worker processes fed one file at a time, results in input order.
+"""The local engine: worker processes reading one file at a time, results in input order.
 
 Each worker is a process of its own with a pipe to the parent, so a worker
 stuck in a parser (C code included) can be killed when its file exceeds the
 time limit, and replaced. `concurrent.futures` cannot cancel a running task,
 which is why the pool is written here. Results come back out of order and are
 held until their turn; tasks are only handed out within a window ahead of the
-next result due, so memory stays bounded by the window, not the corpus.
+next result due, so memory stays bounded by the window, not the corpus. A busy
+worker has the next file waiting in its pipe, so that it goes on while the run
+adds results; when the worker is killed or dies, the files waiting there are
+given again.
 
 A worker is a session of its own with a temporary folder of its own, and the
 address space it may add to what it starts with is limited (--max-memory,
@@ -24,6 +27,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -38,6 +42,7 @@ from pipeline.models import DocResult
 Keep = Callable[[int, DocResult], DocResult]
 
 
+QUEUED = 1  # files waiting in a busy worker's pipe, beside the one it reads
 PAGE = "page"  # a worker's message that it is reading a page by OCR: (PAGE, index, number, pages)
 
 
@@ -127,13 +132,29 @@ class _Worker:
             if not frozen:
                 gc.unfreeze()
         child.close()
-        self.task: tuple[int, InputFile] | None = None
-        self.started = 0.0
+        # the file being read first, then the one waiting in the pipe (see LocalEngine.map)
+        self.tasks: deque[tuple[int, InputFile]] = deque()
+        self.started = 0.0  # when the file being read began (as the run's process saw it)
+
+    @property
+    def task(self) -> tuple[int, InputFile] | None:
+        """The file being read (None: idle)."""
+        return self.tasks[0] if self.tasks else None
 
     def give(self, index: int, item: InputFile) -> None:
-        self.task = (index, item)
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append((index, item))
+        self.conn.send((index, item))
+
+    def took(self) -> None:
+        """The file being read is done: the next one, already in its pipe, begins now."""
+        self.tasks.popleft()
         self.started = time.monotonic()
-        self.conn.send(self.task)
+
+    def waiting(self) -> list[tuple[int, InputFile]]:
+        """The files given but not begun (to be given again when the worker is stopped)."""
+        return list(self.tasks)[1:]
 
     def stop(self, force: bool = False) -> None:
         if force:
@@ -175,6 +196,7 @@ class LocalEngine:
 
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]:
         pending = iter(enumerate(items))
+        again: list[tuple[int, InputFile]] = []  # given to a worker that was stopped before it began them
         exhausted = False
         dispatched = 0
         done: dict[int, DocResult] = {}
@@ -183,16 +205,34 @@ class LocalEngine:
         pool = [_Worker(self.ctx, self.limits, self.keep) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
 
-        def hand_out() -> None:  # work for the idle workers, within the window ahead of the next result due
+        def next_task() -> tuple[int, InputFile] | None:
             nonlocal exhausted, dispatched
-            for w in pool:
-                if w.task is None and not exhausted and dispatched - next_out < self.window:
-                    nxt = next(pending, None)
-                    if nxt is None:
-                        exhausted = True
-                        continue
-                    w.give(*nxt)
-                    dispatched += 1
+            if again:
+                return again.pop(0)
+            if exhausted or dispatched - next_out >= self.window:  # within the window ahead of the next result due
+                return None
+            nxt = next(pending, None)
+            if nxt is None:
+                exhausted = True
+                return None
+            dispatched += 1
+            return nxt
+
+        def hand_out() -> None:
+            # a file for each idle worker first, then one more to wait in each busy worker's pipe: a
+            # worker that finishes while the run adds results (a Parquet part: a tenth of a second)
+            # begins the next file at once instead of waiting for the run to hand it one
+            for depth in (1, QUEUED + 1):
+                for w in pool:
+                    while len(w.tasks) < depth:
+                        nxt = next_task()
+                        if nxt is None:
+                            return
+                        w.give(*nxt)
+
+        def stopped(w: _Worker) -> None:  # its files not begun are given again, in input order
+            again.extend(w.waiting())
+            again.sort(key=lambda t: t[0])
 
         try:
             while True:
@@ -211,13 +251,14 @@ class LocalEngine:
                         index, res = message
                     except (EOFError, OSError):
                         index, item = w.task
+                        stopped(w)
                         pool[pool.index(w)] = self._replace(w)
                         res = self._failed(item, "worker_crashed", w.crash_message(self.limits))
                         w = None
                     done[index] = res
                     if w is not None:
-                        w.task = None
-                self._kill_overdue(pool, done)
+                        w.took()
+                self._kill_overdue(pool, done, stopped)
                 hand_out()  # before the results go out: a worker must not wait while the run adds them
                 while next_out in done:
                     yield done.pop(next_out)
@@ -232,7 +273,7 @@ class LocalEngine:
         now = time.monotonic()
         return max(0.0, min(w.started + self.limits.timeout_s - now for w in busy)) + 0.01
 
-    def _kill_overdue(self, pool: list[_Worker], done: dict[int, DocResult]) -> None:
+    def _kill_overdue(self, pool: list[_Worker], done: dict[int, DocResult], stopped: Callable[[_Worker], None]) -> None:
         if self.limits.timeout_s is None:
             return
         now = time.monotonic()
@@ -243,10 +284,11 @@ class LocalEngine:
                     item, "timeout",
                     f"Reading the file took more than {self.limits.timeout_s:g} s; it was stopped. Raise --timeout if the file is genuine.",
                 )
+                stopped(w)
                 pool[i] = self._replace(w, force=True)
 
     def _replace(self, w: _Worker, force: bool = True) -> _Worker:
-        w.task = None
+        w.tasks.clear()
         w.stop(force=force)
         fresh = _Worker(self.ctx, self.limits, self.keep)
         self.pids.append(fresh.proc.pid)
