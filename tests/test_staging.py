@@ -86,6 +86,52 @@ def test_a_report_split_between_parts_is_read_in_one_unit(tmp_path: Path):
     assert units == [["part-00000.parquet", "part-00002.parquet", "part-00003.parquet"], ["part-00001.parquet"]]
 
 
+def _references(folder: Path, parts: list[list[str]]) -> dict[str, bytes]:
+    """A staged references table of these parts (doc_ids; the other columns null); its files' bytes by name."""
+    from pipeline.store.schema import TABLES as SCHEMAS
+
+    schema = SCHEMAS["references"].schema
+    blank = {pa.types.is_string: "", pa.types.is_integer: 0, pa.types.is_boolean: False}
+    required = {f.name: next(v for is_, v in blank.items() if is_(f.type)) for f in schema if not f.nullable}
+    folder.mkdir(parents=True)
+    for i, ids in enumerate(parts):
+        rows = [{**required, "doc_id": d, "start": n} for n, d in enumerate(ids)]
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / f"part-{i:05d}.parquet")
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_rewrite_writes_a_part_per_unit_or_leaves_the_table_as_it_was(tmp_path: Path, processes: int):
+    from functools import partial
+
+    from pipeline.corpus.fanout import fan_out
+
+    folder = tmp_path / "references"
+    before = _references(folder, [["a", "a"], ["b"], ["c", "d"]])
+
+    def update(table: pa.Table) -> tuple[dict[str, list], int]:
+        return {"doc_key": [f"key-{d}" for d in table.column("doc_id").to_pylist()]}, table.num_rows
+
+    kept = []
+    staging.update_by_report(tmp_path, "references", ["doc_id"], update, kept.append, partial(fan_out, processes=processes))
+    assert kept == [2, 1, 2]  # in table order
+    assert sorted(f.name for f in folder.iterdir()) == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    table = pq.read_table(folder)
+    assert table.column("doc_key").to_pylist() == ["key-a", "key-a", "key-b", "key-c", "key-d"]
+
+    folder2 = tmp_path / "again" / "references"
+    before = _references(folder2, [["a", "a"], ["b"], ["c", "d"]])
+
+    def fails_at_the_second(rest: int) -> None:
+        if rest == 1:
+            raise RuntimeError("keep failed")
+
+    with pytest.raises(RuntimeError):
+        staging.update_by_report(folder2.parent, "references", ["doc_id"], update, fails_at_the_second,
+                                 partial(fan_out, processes=processes))
+    assert {f.name: f.read_bytes() for f in sorted(folder2.iterdir())} == before  # no new part, no stray
+
+
 @pytest.mark.parametrize(
     "doc_ids, size, expected",
     [

@@ -143,15 +143,18 @@ def update_by_report(
         write_part(table, path)
         return path, kept
 
+    made = deal(rewrite, list(enumerate(report_units(folder))))
     try:
         with PartWriter(staging, name) as out:
-            for path, kept in deal(rewrite, list(enumerate(report_units(folder)))):
+            for path, kept in made:
                 out.adopt(path)  # first: should `keep` fail, the writer removes it with the others
                 if keep is not None:
                     for rest in kept:
                         keep(rest)
-    finally:  # the parts of units made but not adopted when the pass failed
-        for stray in folder.glob(f"{_UNIT_PREFIX}*.parquet.tmp"):
+    finally:
+        if hasattr(made, "close"):  # a deal's processes are stopped before what they wrote is looked at
+            made.close()
+        for stray in folder.glob(f"{_UNIT_PREFIX}*.parquet.tmp"):  # units made but not adopted: the pass failed
             stray.unlink(missing_ok=True)
 
 
