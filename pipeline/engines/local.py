@@ -181,6 +181,48 @@ class _Worker:
         return f"The worker reading this file died{how}: a parser crash{limit}."
 
 
+class _Files:
+    """The files to hand out: in input order, only within a window ahead of the next result due
+    (`next_out`), those a stopped worker had not begun first."""
+
+    def __init__(self, items: Iterable[InputFile], window: int):
+        self.pending = iter(enumerate(items))
+        self.again: list[tuple[int, InputFile]] = []  # given to a worker that was stopped before it began them
+        self.window = window
+        self.exhausted = False
+        self.dispatched = 0
+        self.next_out = 0
+
+    def next(self) -> tuple[int, InputFile] | None:
+        if self.again:
+            return self.again.pop(0)
+        if self.exhausted or self.dispatched - self.next_out >= self.window:
+            return None
+        nxt = next(self.pending, None)
+        if nxt is None:
+            self.exhausted = True
+            return None
+        self.dispatched += 1
+        return nxt
+
+    def hand_out(self, pool: list[_Worker]) -> None:
+        # a file for each idle worker first, then one more to wait in each busy worker's pipe: a
+        # worker that finishes while the run adds results (a Parquet part: a tenth of a second)
+        # begins the next file at once instead of waiting for the run to hand it one
+        for depth in (1, QUEUED + 1):
+            for w in pool:
+                while len(w.tasks) < depth:
+                    nxt = self.next()
+                    if nxt is None:
+                        return
+                    w.give(*nxt)
+
+    def give_again(self, w: _Worker) -> None:
+        """The files a worker being stopped had not begun: handed out again, in input order."""
+        self.again.extend(w.waiting())
+        self.again.sort(key=lambda t: t[0])
+
+
 class LocalEngine:
     def __init__(self, workers: int | None, limits: Limits, window_per_worker: int = 8, keep: Keep | None = None,
                  on_page: Callable[[InputFile, int, int], None] | None = None):
@@ -195,48 +237,14 @@ class LocalEngine:
         self.pids: list[int] = []
 
     def map(self, items: Iterable[InputFile]) -> Iterator[DocResult]:
-        pending = iter(enumerate(items))
-        again: list[tuple[int, InputFile]] = []  # given to a worker that was stopped before it began them
-        exhausted = False
-        dispatched = 0
+        files = _Files(items, self.window)
         done: dict[int, DocResult] = {}
-        next_out = 0
         sweep_dead_runs_folders()
         pool = [_Worker(self.ctx, self.limits, self.keep) for _ in range(self.workers)]
         self.pids = [w.proc.pid for w in pool]
-
-        def next_task() -> tuple[int, InputFile] | None:
-            nonlocal exhausted, dispatched
-            if again:
-                return again.pop(0)
-            if exhausted or dispatched - next_out >= self.window:  # within the window ahead of the next result due
-                return None
-            nxt = next(pending, None)
-            if nxt is None:
-                exhausted = True
-                return None
-            dispatched += 1
-            return nxt
-
-        def hand_out() -> None:
-            # a file for each idle worker first, then one more to wait in each busy worker's pipe: a
-            # worker that finishes while the run adds results (a Parquet part: a tenth of a second)
-            # begins the next file at once instead of waiting for the run to hand it one
-            for depth in (1, QUEUED + 1):
-                for w in pool:
-                    while len(w.tasks) < depth:
-                        nxt = next_task()
-                        if nxt is None:
-                            return
-                        w.give(*nxt)
-
-        def stopped(w: _Worker) -> None:  # its files not begun are given again, in input order
-            again.extend(w.waiting())
-            again.sort(key=lambda t: t[0])
-
         try:
             while True:
-                hand_out()
+                files.hand_out(pool)
                 busy = [w for w in pool if w.task is not None]
                 if not busy:
                     break
@@ -251,18 +259,18 @@ class LocalEngine:
                         index, res = message
                     except (EOFError, OSError):
                         index, item = w.task
-                        stopped(w)
+                        files.give_again(w)
                         pool[pool.index(w)] = self._replace(w)
                         res = self._failed(item, "worker_crashed", w.crash_message(self.limits))
                         w = None
                     done[index] = res
                     if w is not None:
                         w.took()
-                self._kill_overdue(pool, done, stopped)
-                hand_out()  # before the results go out: a worker must not wait while the run adds them
-                while next_out in done:
-                    yield done.pop(next_out)
-                    next_out += 1
+                self._kill_overdue(pool, done, files.give_again)
+                files.hand_out(pool)  # before the results go out: a worker must not wait while the run adds them
+                while files.next_out in done:
+                    yield done.pop(files.next_out)
+                    files.next_out += 1
         finally:
             for w in pool:
                 w.stop(force=w.task is not None)
