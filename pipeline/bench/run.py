@@ -54,7 +54,7 @@ print(json.dumps({"seconds": seconds, "read": s.read, "failed": s.failed, "chara
 # the per-document work alone (reading and extracting, nothing written, no corpus stages), the
 # corpus's files dealt out to 1 and then N forked processes: what this machine's cores give this work
 # now, with no serial part at all. On a shared virtual machine that is well below N and moves from
-# one minute to the next (the 2-core machine of the README: 1.8-2.3x), so the run is judged beside it.
+# one minute to the next (the 2-core machine of the README: 1.6-2.6x), so the run is judged beside it.
 _CEILING = """
 import json, multiprocessing as mp, sys, time
 from pathlib import Path
